@@ -1,0 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Who is running: set around every hook and task, so `shutdown()` can tell it is called from inside the run. */
+export interface Caller {
+  readonly owner: object;
+  /** Stops the run from waiting for this caller: it awaits the run, the run must not await it. */
+  readonly release: () => void;
+}
+
+const storage = new AsyncLocalStorage<Caller>();
+
+export function runAs<T>(caller: Caller, fn: () => T): T {
+  return storage.run(caller, fn);
+}
+
+/** The hook or task of `owner` whose async context this call comes from, if any. */
+export function currentCaller(owner: object): Caller | undefined {
+  const caller = storage.getStore();
+  return caller?.owner === owner ? caller : undefined;
+}

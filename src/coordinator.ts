@@ -1,0 +1,430 @@
+import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
+import { describeActiveResources } from './alive.js';
+import { createBudget, phaseCap, toEpoch, type Budget } from './budget.js';
+import { currentCaller } from './caller.js';
+import { atInstant, settledBy } from './deadline.js';
+import { describeError, invalidType, LastcallError } from './errors.js';
+import { publish, type ShutdownEvents } from './events.js';
+import { exitCodeOf, outcomeOf, type RunFacts } from './exit-code.js';
+import { flushOutput } from './flush.js';
+import { runHook, type Hook } from './hook.js';
+import { createLog, type Log } from './log.js';
+import { isPlainObject, resolveOptions, validateDuration, validateExitCode, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options.js';
+import { isPhase, PHASES, phaseIndex, type Phase } from './phases.js';
+import { onProcessEvent } from './process-listeners.js';
+import { ms, type FatalErrorReport, type HookReport, type PhaseReport, type ShutdownReport } from './report.js';
+import { Tasks, type TaskOptions } from './tasks.js';
+import { describeTrigger, type ShutdownTrigger } from './trigger.js';
+
+/** Options of `shutdown()`. */
+export interface ShutdownOptions {
+  /** Why, in a few words, for the log and the report. */
+  readonly reason?: string;
+  /** The exit code to end with, whatever the outcome (a forced exit still uses 128 + n). */
+  readonly exitCode?: number;
+}
+
+/** `running` until a trigger, `stopping` during the sequence, `stopped` once the report is made. */
+export type CoordinatorState = 'running' | 'stopping' | 'stopped';
+
+// A repeated signal gets this long to flush output and hand tasks back before the exit.
+const FORCE_GRACE = 50;
+// With `exit: false`, how long after the run the process may take to end before we say what holds it.
+const ALIVE_GRACE = 1_000;
+const TASKS_HOOK = 'in-flight tasks';
+
+/** The hooks of the phase that is running now; hooks registered late join it. */
+class ActivePhase {
+  readonly phase: Phase;
+  readonly results: HookReport[] = [];
+  readonly done: Promise<void>;
+  closed = false;
+  #pending = 0;
+  #resolve!: () => void;
+
+  constructor(phase: Phase) {
+    this.phase = phase;
+    this.done = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  add(outcome: Promise<HookReport>): void {
+    const slot = this.results.length + this.#pending++;
+    void outcome.then((report) => {
+      this.results[slot] = report;
+      if (--this.#pending === 0) this.close();
+    });
+  }
+
+  close(): void {
+    if (this.#pending > 0 || this.closed) return;
+    this.closed = true;
+    this.#resolve();
+  }
+}
+
+/**
+ * Runs one ordered, bounded shutdown sequence, exactly once, whatever starts it: a signal,
+ * an uncaught error, or a `shutdown()` call. See the README for the sequence and the rules.
+ */
+export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #log: Log;
+  readonly #hooks = new Map<Phase, Set<Hook>>(PHASES.map((phase) => [phase, new Set()]));
+  readonly #tasks: Tasks;
+  readonly #stopping = new AbortController();
+  readonly #force = new AbortController();
+  readonly #uninstallers: (() => void)[] = [];
+  #state: CoordinatorState = 'running';
+  #run: Promise<ShutdownReport> | undefined;
+  #trigger: ShutdownTrigger | undefined;
+  #budget: Budget | undefined;
+  #requestedCode: number | undefined;
+  #forcedCode: number | undefined;
+  #active: ActivePhase | undefined;
+  #drained = false;
+  #abandoning: Promise<void> = Promise.resolve();
+  #report: ShutdownReport | undefined;
+  readonly #phases: PhaseReport[] = [];
+  readonly #errors: FatalErrorReport[] = [];
+
+  /** Validates the options and starts listening for the signals (and, by default, fatal errors). */
+  constructor(options?: ShutdownCoordinatorOptions) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#log = createLog(this.#options.logger);
+    this.#tasks = new Tasks(this.#log, this.#options.taskStacks);
+    for (const signal of this.#options.signals) {
+      this.#uninstallers.push(onProcessEvent(signal, () => this.#onSignal(signal)));
+    }
+    if (this.#options.handleErrors) {
+      this.#uninstallers.push(
+        onProcessEvent('uncaughtException', (error: unknown, origin: 'uncaughtException' | 'unhandledRejection') =>
+          this.#onFatal(error, origin),
+        ),
+      );
+    }
+  }
+
+  /** `running`, `stopping` or `stopped`. */
+  get state(): CoordinatorState {
+    return this.#state;
+  }
+
+  /**
+   * Aborts when the shutdown starts. Give it to loops that take new work (consumers, pollers);
+   * give a task's own signal (from `run`) to the work being drained.
+   */
+  get signal(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  /** How many tracked tasks have not settled yet. */
+  get inFlight(): number {
+    return this.#tasks.size;
+  }
+
+  /**
+   * Adds a hook to a phase. A hook registered after its phase has started runs at once.
+   * @returns A function that removes the hook if it has not started yet.
+   */
+  register(hook: Hook): () => void {
+    const entry = validateHook(hook);
+    const hooks = this.#hooks.get(entry.phase)!;
+    hooks.add(entry);
+    this.#runIfLate(entry);
+    return () => void hooks.delete(entry);
+  }
+
+  /**
+   * Tracks work already under way: the drain waits for it, and hands it to `onAbandon` if it
+   * is still running at the drain deadline. Work handed over after the drain is abandoned at once.
+   * @returns The promise it was given.
+   */
+  track<P extends PromiseLike<unknown>>(promise: P, options?: TaskOptions): P {
+    if (typeof (promise as { then?: unknown } | null)?.then !== 'function') {
+      throw invalidType('track(promise)', 'a promise', promise);
+    }
+    const taskOptions = validateTaskOptions('track', options);
+    if (this.#drained) this.#refuse(taskOptions);
+    else this.#tasks.add(promise, taskOptions);
+    return promise;
+  }
+
+  /**
+   * Starts `fn(signal)` as a tracked task. Its `signal` aborts only when the task is abandoned,
+   * so pass it to the task's own requests. After the drain has ended, `fn` is not started:
+   * `onAbandon` runs and the promise rejects with `LASTCALL_ERR_DRAINED`.
+   */
+  run<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, options?: TaskOptions): Promise<Awaited<T>> {
+    if (typeof fn !== 'function') throw invalidType('run(fn)', 'a function', fn);
+    const taskOptions = validateTaskOptions('run', options);
+    if (this.#drained) {
+      const name = this.#refuse(taskOptions);
+      return Promise.reject(new LastcallError('LASTCALL_ERR_DRAINED', `lastcall: task "${name}" was not started: the drain has ended`));
+    }
+    return this.#tasks.start(fn, taskOptions, this);
+  }
+
+  /**
+   * Starts the shutdown, or joins the one under way: every call gets the same promise. Called
+   * from inside a hook or a task, it also releases that hook or task from the run's wait.
+   * @returns The report, once the sequence has run (with `exit: true`, just before the exit).
+   */
+  shutdown(options?: ShutdownOptions): Promise<ShutdownReport> {
+    const { reason, exitCode } = validateShutdownOptions(options);
+    currentCaller(this)?.release();
+    return this.#run ?? this.#start({ type: 'call', reason }, exitCode);
+  }
+
+  /** Removes every process listener this coordinator added. Safe to call more than once. */
+  uninstall(): void {
+    for (const uninstall of this.#uninstallers.splice(0)) uninstall();
+  }
+
+  #onSignal(signal: NodeJS.Signals): void {
+    if (this.#state === 'running') {
+      void this.#start({ type: 'signal', signal });
+      return;
+    }
+    const code = 128 + constants.signals[signal];
+    this.#forceExit(code, `${signal} received again while stopping: exiting now with code ${code}`);
+  }
+
+  #onFatal(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
+    this.#log.error(`${origin}: ${describeError(error)}`);
+    if (this.#state === 'running') {
+      void this.#start({ type: 'error', origin, error });
+      return;
+    }
+    this.#errors.push({ origin, error });
+    // State after an uncaught error is undefined (Node's docs): a second one ends it at once.
+    if (this.#trigger?.type === 'error') {
+      this.#forceExit(this.#options.exitCodes.error, `second fatal error while stopping: exiting now`);
+    }
+  }
+
+  #start(trigger: ShutdownTrigger, requestedCode?: number): Promise<ShutdownReport> {
+    const budget = createBudget(this.#options.timeout);
+    this.#state = 'stopping';
+    this.#trigger = trigger;
+    this.#budget = budget;
+    this.#requestedCode = requestedCode;
+    this.#tasks.markStopping();
+    if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
+    // The run's promise exists before anything it calls can call `shutdown()` back.
+    const run = Promise.resolve().then(() => this.#execute(trigger, budget));
+    this.#run = run;
+    this.#stopping.abort(new DOMException(`lastcall: shutdown started by ${describeTrigger(trigger)}`, 'AbortError'));
+    return run;
+  }
+
+  async #execute(trigger: ShutdownTrigger, budget: Budget): Promise<ShutdownReport> {
+    const startedAt = toEpoch(budget.start);
+    this.#emit('start', { trigger, startedAt, timeout: this.#options.timeout });
+    this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(this.#options.timeout)})`);
+    for (const phase of PHASES) {
+      const report = this.#force.signal.aborted ? skipped(phase) : await this.#runPhase(phase, budget);
+      this.#phases.push(report);
+      this.#emit('phase', report);
+      this.#logPhase(report);
+    }
+    const facts = this.#facts(false);
+    const report: ShutdownReport = {
+      trigger,
+      startedAt,
+      duration: performance.now() - budget.start,
+      outcome: outcomeOf(facts),
+      exitCode: exitCodeOf(facts, this.#options.exitCodes),
+      phases: this.#phases,
+      errors: this.#errors,
+      tasks: this.#tasks.report(),
+    };
+    this.#report = report;
+    this.#state = 'stopped';
+    this.#emit('report', report);
+    const say = report.outcome === 'clean' ? this.#log.info : this.#log.warn;
+    say(`shutdown ${report.outcome} in ${ms(report.duration)}: exit code ${report.exitCode}`);
+    process.exitCode = report.exitCode;
+    if (this.#options.exit) void this.#exit(report.exitCode, budget);
+    else this.#settleWithoutExit(budget);
+    return report;
+  }
+
+  async #runPhase(phase: Phase, budget: Budget): Promise<PhaseReport> {
+    const start = performance.now();
+    const active = new ActivePhase(phase);
+    this.#active = active;
+    for (const hook of this.#hooks.get(phase)!) this.#startHook(hook, active, false);
+    if (phase === 'drain') active.add(this.#drainTasks(budget));
+    active.close();
+    await active.done;
+    const failed = active.results.some((hook) => hook.outcome !== 'ok' && hook.outcome !== 'released');
+    return { name: phase, outcome: failed ? 'failed' : 'ok', duration: performance.now() - start, hooks: active.results };
+  }
+
+  #startHook(hook: Hook, active: ActivePhase, late: boolean): void {
+    const outcome = runHook(hook, {
+      owner: this,
+      trigger: this.#trigger!,
+      cap: phaseCap(this.#budget!, hook.phase),
+      force: this.#force.signal,
+      late,
+    });
+    active.add(outcome.then((report) => (this.#onHookEnd(report), report)));
+  }
+
+  /** Rule: a hook registered after its phase began still runs, so nothing it closes is left open. */
+  #runIfLate(hook: Hook): void {
+    const active = this.#active;
+    if (this.#state === 'running' || (this.#state === 'stopping' && active === undefined)) return;
+    if (active !== undefined && !active.closed && phaseIndex(hook.phase) <= phaseIndex(active.phase)) {
+      this.#startHook(hook, active, true);
+      return;
+    }
+    if (this.#state === 'stopped' || (active?.closed && phaseIndex(hook.phase) <= phaseIndex(active.phase))) {
+      // The run is over: the hook still runs, bounded by its own timeout or the whole budget.
+      const cap = performance.now() + (hook.timeout ?? this.#options.timeout);
+      void runHook(hook, { owner: this, trigger: this.#trigger!, cap, force: this.#force.signal, late: true }).then((report) =>
+        this.#onHookEnd(report),
+      );
+    }
+  }
+
+  /** The drain's own hook: wait for tracked tasks, then hand the stragglers back. */
+  async #drainTasks(budget: Budget): Promise<HookReport> {
+    const start = performance.now();
+    await this.#tasks.waitUntil(phaseCap(budget, 'drain'));
+    // From here on new work is refused, so nothing can start after the drain has looked.
+    this.#drained = true;
+    const stragglers = this.#tasks.size;
+    if (stragglers > 0) {
+      this.#log.warn(`drain deadline reached with ${stragglers} task(s) in flight: abandoning them`);
+      this.#abandoning = this.#tasks.abandonAll(budget.end - budget.exitReserve);
+    }
+    await this.#abandoning;
+    const outcome = this.#force.signal.aborted ? 'aborted' : stragglers > 0 ? 'timeout' : 'ok';
+    const report: HookReport = { name: TASKS_HOOK, phase: 'drain', outcome, duration: performance.now() - start, late: false };
+    this.#emit('hook', report);
+    return report;
+  }
+
+  #refuse(options: TaskOptions): string {
+    const name = options.name ?? 'unnamed task';
+    this.#log.warn(`task "${name}" handed over after the drain ended: abandoned at once`);
+    this.#tasks.abandonLate(options, performance.now() + (this.#budget?.abandonReserve ?? 0));
+    return name;
+  }
+
+  /** A repeated signal, or a second fatal error: abort everything, skip to the exit. */
+  #forceExit(code: number, why: string): void {
+    if (this.#forcedCode !== undefined || this.#state === 'stopped') {
+      // Already forcing, or only flushing: a further signal means now.
+      if (this.#options.exit) process.exit(this.#forcedCode ?? code);
+      return;
+    }
+    this.#forcedCode = code;
+    this.#log.warn(why);
+    this.#drained = true;
+    this.#abandoning = this.#tasks.abandonAll(performance.now() + FORCE_GRACE);
+    this.#force.abort(new DOMException(`lastcall: ${why}`, 'AbortError'));
+  }
+
+  async #exit(code: number, budget: Budget): Promise<void> {
+    // A macrotask first, so whoever awaits shutdown() sees the report before the process ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    const limit = this.#forcedCode === undefined ? budget.end : Math.min(budget.end, performance.now() + FORCE_GRACE);
+    await Promise.all([flushOutput(this.#log, limit), settledBy(this.#abandoning, limit)]);
+    // Through process.exit, so the exit listeners of loggers (pino) still run.
+    process.exit(code);
+  }
+
+  /** The last resort: whatever is still running, the process ends at the total budget. */
+  #budgetSpent(): void {
+    if (this.#report !== undefined) return process.exit(this.#report.exitCode);
+    const code = exitCodeOf(this.#facts(true), this.#options.exitCodes);
+    this.#log.error(`budget of ${ms(this.#options.timeout)} spent before the shutdown finished: exiting with code ${code}; still alive: ${describeActiveResources()}`);
+    process.exit(code);
+  }
+
+  #settleWithoutExit(budget: Budget): void {
+    // Signals get their default action back: a further Ctrl-C ends a process that lingers.
+    this.uninstall();
+    const check = Math.max(budget.end, performance.now() + ALIVE_GRACE);
+    atInstant(check, () => this.#log.warn(`process still running after the shutdown; it is held open by: ${describeActiveResources()}`), {
+      unref: true,
+    });
+  }
+
+  #facts(overran: boolean): RunFacts {
+    const hookFailed = this.#phases.some((phase) => phase.outcome === 'failed');
+    return {
+      forcedCode: this.#forcedCode,
+      requestedCode: this.#requestedCode,
+      errored: this.#trigger?.type === 'error' || this.#errors.length > 0,
+      failed: overran || hookFailed || this.#tasks.report().abandoned.length > 0,
+    };
+  }
+
+  #onHookEnd(report: HookReport): void {
+    this.#emit('hook', report);
+    const where = `hook "${report.name}" (${report.phase})`;
+    if (report.outcome === 'error') this.#log.error(`${where} failed: ${describeError(report.error)}`);
+    else if (report.outcome === 'timeout') this.#log.warn(`${where} timed out after ${ms(report.duration)}`);
+    else if (report.outcome === 'released') this.#log.info(`${where} called shutdown(): no longer waited for`);
+  }
+
+  #logPhase(report: PhaseReport): void {
+    if (report.outcome === 'skipped') return this.#log.warn(`${report.name}: skipped`);
+    if (report.hooks.length === 0) return this.#log.info(`${report.name}: no hooks`);
+    const problems = report.hooks.filter((hook) => hook.outcome !== 'ok').map((hook) => `${hook.name}: ${hook.outcome}`);
+    const detail = problems.length === 0 ? `${report.hooks.length} ok` : problems.join(', ');
+    const say = report.outcome === 'ok' ? this.#log.info : this.#log.warn;
+    say(`${report.name}: ${report.outcome} in ${ms(report.duration)} (${detail})`);
+  }
+
+  /** Listeners are the application's code: one that throws must not break the shutdown. */
+  #emit<E extends keyof ShutdownEvents>(event: E, data: ShutdownEvents[E][0]): void {
+    try {
+      (this.emit as (event: E, data: ShutdownEvents[E][0]) => boolean)(event, data);
+      publish(this, event, data);
+    } catch (error) {
+      this.#log.error(`a "${event}" listener threw: ${describeError(error)}`);
+    }
+  }
+}
+
+function skipped(phase: Phase): PhaseReport {
+  return { name: phase, outcome: 'skipped', duration: 0, hooks: [] };
+}
+
+function validateHook(hook: unknown): Hook {
+  if (typeof hook !== 'object' || hook === null) throw invalidType('register(hook)', 'an object', hook);
+  const { name, phase, timeout, run } = hook as Record<string, unknown>;
+  if (typeof name !== 'string' || name.length === 0) throw invalidType('hook.name', 'a non-empty string', name);
+  if (!isPhase(phase)) throw invalidType('hook.phase', `one of ${PHASES.join(', ')}`, phase);
+  if (typeof run !== 'function') throw invalidType('hook.run', 'a function', run);
+  return {
+    name,
+    phase,
+    timeout: timeout === undefined ? undefined : validateDuration('hook.timeout', timeout),
+    run: run as Hook['run'],
+  };
+}
+
+function validateTaskOptions(call: string, options: unknown): TaskOptions {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw invalidType(`${call}(…, options)`, 'an object', options);
+  const { name, onAbandon } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw invalidType('options.name', 'a non-empty string', name);
+  if (onAbandon !== undefined && typeof onAbandon !== 'function') throw invalidType('options.onAbandon', 'a function', onAbandon);
+  return options as TaskOptions;
+}
+
+function validateShutdownOptions(options: unknown): { reason: string | undefined; exitCode: number | undefined } {
+  if (options === undefined) return { reason: undefined, exitCode: undefined };
+  if (!isPlainObject(options)) throw invalidType('shutdown(options)', 'an object', options);
+  const { reason, exitCode } = options;
+  if (reason !== undefined && typeof reason !== 'string') throw invalidType('options.reason', 'a string', reason);
+  return { reason, exitCode: exitCode === undefined ? undefined : validateExitCode('options.exitCode', exitCode) };
+}

@@ -1,0 +1,98 @@
+import type { Phase } from './phases.js';
+import type { TasksReport } from './tasks.js';
+import { describeTrigger, type ShutdownTrigger } from './trigger.js';
+
+/**
+ * How a hook ended:
+ * - `ok`: it resolved (or returned) before its deadline.
+ * - `error`: it threw or rejected; `error` holds what it threw.
+ * - `timeout`: its deadline passed first; its `signal` was aborted and the run went on.
+ * - `released`: it called `shutdown()` itself, so the run stopped waiting for it.
+ * - `aborted`: a repeated signal forced the exit while it was still running.
+ */
+export type HookOutcome = 'ok' | 'error' | 'timeout' | 'released' | 'aborted';
+
+/** One hook's part in a shutdown. */
+export interface HookReport {
+  readonly name: string;
+  readonly phase: Phase;
+  readonly outcome: HookOutcome;
+  /** Milliseconds from its start to its outcome. */
+  readonly duration: number;
+  /** What it threw, when `outcome` is `error`. */
+  readonly error?: unknown;
+  /** Registered after its phase had started, and so run at once. */
+  readonly late: boolean;
+}
+
+/** `failed` when any of its hooks errored or timed out; `skipped` when a forced exit jumped over it. */
+export type PhaseOutcome = 'ok' | 'failed' | 'skipped';
+
+/** One phase's part in a shutdown. */
+export interface PhaseReport {
+  readonly name: Phase;
+  readonly outcome: PhaseOutcome;
+  /** Milliseconds from the phase's start until its last hook's outcome. */
+  readonly duration: number;
+  readonly hooks: readonly HookReport[];
+}
+
+/** An uncaught exception or unhandled rejection that happened during the shutdown. */
+export interface FatalErrorReport {
+  readonly origin: 'uncaughtException' | 'unhandledRejection';
+  readonly error: unknown;
+}
+
+/**
+ * The shutdown as a whole, which decides the exit code (see `exitCodes`):
+ * - `clean`: started by a signal or a call, and every hook and task finished.
+ * - `failed`: a hook errored or timed out, or a task had to be abandoned.
+ * - `error`: an uncaught error started it, or happened during it.
+ * - `forced`: a repeated signal (or a second fatal error) cut it short.
+ */
+export type ShutdownOutcome = 'clean' | 'failed' | 'error' | 'forced';
+
+/** What happened, from the trigger to the exit. */
+export interface ShutdownReport {
+  readonly trigger: ShutdownTrigger;
+  /** Wall-clock time of the trigger, in ms since the epoch. */
+  readonly startedAt: number;
+  /** Milliseconds from the trigger until the report was made, just before the exit. */
+  readonly duration: number;
+  readonly outcome: ShutdownOutcome;
+  readonly exitCode: number;
+  /** Every phase in order, including those with no hooks. */
+  readonly phases: readonly PhaseReport[];
+  readonly errors: readonly FatalErrorReport[];
+  /** The in-flight work the drain met: finished, rejected, abandoned, released. */
+  readonly tasks: TasksReport;
+}
+
+/** The report as a timing tree, one line per phase and hook, for logs and terminals. */
+export function formatReport(report: ShutdownReport): string {
+  const rows: [label: string, outcome: string, duration: string][] = [];
+  report.phases.forEach((phase, p) => {
+    const lastPhase = p === report.phases.length - 1;
+    rows.push([`${lastPhase ? '└─' : '├─'} ${phase.name}`, phase.outcome, ms(phase.duration)]);
+    phase.hooks.forEach((hook, h) => {
+      const branch = `${lastPhase ? '   ' : '│  '}${h === phase.hooks.length - 1 ? '└─' : '├─'} `;
+      rows.push([`${branch}${hook.name}${hook.late ? ' (late)' : ''}`, hook.outcome, ms(hook.duration)]);
+    });
+  });
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const outcomeWidth = Math.max(...rows.map(([, outcome]) => outcome.length));
+  const durationWidth = Math.max(...rows.map(([, , duration]) => duration.length));
+  const head = `shutdown by ${describeTrigger(report.trigger)}: ${report.outcome}, exit code ${report.exitCode}, ${ms(report.duration)}`;
+  const lines = rows.map(
+    ([label, outcome, duration]) =>
+      `${label.padEnd(labelWidth)}  ${outcome.padEnd(outcomeWidth)}  ${duration.padStart(durationWidth)}`,
+  );
+  const abandoned = report.tasks.abandoned.map(
+    (task) => `abandoned: ${task.name} after ${ms(task.age)} (onAbandon: ${task.onAbandon})`,
+  );
+  return [head, ...lines, ...abandoned].join('\n');
+}
+
+export function ms(duration: number): string {
+  return `${Math.round(duration)} ms`;
+}

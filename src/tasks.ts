@@ -1,0 +1,202 @@
+import { runAs } from './caller.js';
+import { atInstant, settledBy } from './deadline.js';
+import { describeError } from './errors.js';
+import type { Log } from './log.js';
+
+/** Options of `track()` and `run()`. */
+export interface TaskOptions {
+  /** Names the task in the log and the report. Default `task <n>`. */
+  readonly name?: string;
+  /**
+   * Hands the work back when the drain gives up on it (nack a message, requeue a job,
+   * save a checkpoint). Runs at most once, within a slice of the budget kept for it.
+   */
+  readonly onAbandon?: () => unknown;
+}
+
+/** How a task's `onAbandon` ended: `none` when it had none. */
+export type AbandonOutcome = 'ok' | 'error' | 'timeout' | 'none';
+
+/** A task still running at the drain deadline (or at a forced exit), and handed back. */
+export interface AbandonedTaskReport {
+  readonly name: string;
+  /** Milliseconds since the task was tracked, when it was abandoned. */
+  readonly age: number;
+  readonly onAbandon: AbandonOutcome;
+  /** What `onAbandon` threw, when it did. */
+  readonly error?: unknown;
+  /** Where the task was tracked, with the `taskStacks` option. */
+  readonly stack?: string;
+}
+
+/** A task that rejected during the shutdown: the application's failure, recorded, not the shutdown's. */
+export interface RejectedTaskReport {
+  readonly name: string;
+  readonly error: unknown;
+}
+
+/** The in-flight work the shutdown met. */
+export interface TasksReport {
+  /** Tasks that settled between the trigger and the end of the drain. */
+  readonly finished: number;
+  readonly rejected: readonly RejectedTaskReport[];
+  readonly abandoned: readonly AbandonedTaskReport[];
+  /** Tasks that called `shutdown()` themselves and so were not waited for. */
+  readonly released: readonly string[];
+}
+
+interface Task {
+  readonly name: string;
+  readonly started: number;
+  readonly onAbandon: (() => unknown) | undefined;
+  readonly controller: AbortController | undefined;
+  readonly stack: string | undefined;
+}
+
+/** The set of in-flight tasks. A settled task leaves it at once, so memory does not grow with the count. */
+export class Tasks {
+  readonly #tasks = new Set<Task>();
+  readonly #log: Log;
+  readonly #stacks: boolean;
+  #counter = 0;
+  #stopping = false;
+  #whenEmpty: (() => void) | undefined;
+  #finished = 0;
+  readonly #rejected: RejectedTaskReport[] = [];
+  readonly #abandoned: AbandonedTaskReport[] = [];
+  readonly #released: string[] = [];
+
+  constructor(log: Log, stacks: boolean) {
+    this.#log = log;
+    this.#stacks = stacks;
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  /** From the trigger on, settled tasks are counted and rejections recorded. */
+  markStopping(): void {
+    this.#stopping = true;
+  }
+
+  /** Tracks work already under way. */
+  add(promise: PromiseLike<unknown>, options: TaskOptions): void {
+    const task = this.#create(options, undefined);
+    this.#tasks.add(task);
+    this.#watch(task, promise);
+  }
+
+  /**
+   * Starts `fn(signal)` as a task, inside a caller context of `owner`: if it calls
+   * `shutdown()`, even synchronously, the drain stops waiting for it (it waits for the drain).
+   */
+  start<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, options: TaskOptions, owner: object): Promise<Awaited<T>> {
+    const controller = new AbortController();
+    const task = this.#create(options, controller);
+    this.#tasks.add(task);
+    const promise = new Promise<Awaited<T>>((resolve) => {
+      resolve(runAs({ owner, release: () => this.#release(task) }, () => fn(controller.signal)) as Awaited<T>);
+    });
+    this.#watch(task, promise);
+    return promise;
+  }
+
+  #release(task: Task): void {
+    if (this.#tasks.has(task)) this.#released.push(task.name);
+    this.#remove(task);
+  }
+
+  /** Resolves once every task has settled (including tasks added meanwhile) or at `instant`. */
+  async waitUntil(instant: number): Promise<void> {
+    if (this.#tasks.size === 0) return;
+    await settledBy(new Promise<void>((resolve) => (this.#whenEmpty = resolve)), instant);
+    this.#whenEmpty = undefined;
+  }
+
+  /**
+   * Aborts every remaining task's signal and calls its `onAbandon`, waiting for those
+   * callbacks until `instant` at the latest. Each task is abandoned once, then forgotten.
+   */
+  async abandonAll(instant: number): Promise<void> {
+    const now = performance.now();
+    const stragglers = [...this.#tasks];
+    this.#tasks.clear();
+    this.#whenEmpty?.();
+    await Promise.all(stragglers.map((task) => this.#abandon(task, now, instant)));
+  }
+
+  /** Abandons work handed over after the drain: its `onAbandon` runs at once. */
+  abandonLate(options: TaskOptions, instant: number): void {
+    const task = this.#create(options, undefined);
+    void this.#abandon(task, task.started, instant);
+  }
+
+  report(): TasksReport {
+    return { finished: this.#finished, rejected: this.#rejected, abandoned: this.#abandoned, released: this.#released };
+  }
+
+  #watch(task: Task, promise: PromiseLike<unknown>): void {
+    promise.then(
+      () => this.#settle(task),
+      (error: unknown) => {
+        if (this.#settle(task) && this.#stopping) this.#rejected.push({ name: task.name, error });
+        this.#log.error(`task "${task.name}" rejected: ${describeError(error)}`);
+      },
+    );
+  }
+
+  #create(options: TaskOptions, controller: AbortController | undefined): Task {
+    return {
+      name: options.name ?? `task ${++this.#counter}`,
+      started: performance.now(),
+      onAbandon: options.onAbandon,
+      controller,
+      // Drops the Error line and the frames inside lastcall, so the first line is the caller's.
+      stack: this.#stacks ? new Error().stack?.split('\n').slice(4).join('\n') : undefined,
+    };
+  }
+
+  #settle(task: Task): boolean {
+    if (!this.#tasks.has(task)) return false;
+    this.#remove(task);
+    if (this.#stopping) this.#finished++;
+    return true;
+  }
+
+  #remove(task: Task): void {
+    this.#tasks.delete(task);
+    if (this.#tasks.size === 0) this.#whenEmpty?.();
+  }
+
+  async #abandon(task: Task, now: number, instant: number): Promise<void> {
+    task.controller?.abort(new DOMException(`lastcall: task "${task.name}" was abandoned at the drain deadline`, 'AbortError'));
+    const base = { name: task.name, age: now - task.started, ...(task.stack === undefined ? {} : { stack: task.stack }) };
+    const outcome = await callOnAbandon(task, instant);
+    const report: AbandonedTaskReport = { ...base, ...outcome };
+    this.#abandoned.push(report);
+    const how = report.onAbandon === 'none' ? 'it had no onAbandon' : `onAbandon: ${report.onAbandon}`;
+    this.#log.warn(`task "${task.name}" abandoned after ${Math.round(report.age)} ms (${how})`);
+    if (report.onAbandon === 'error') this.#log.error(`onAbandon of task "${task.name}" threw: ${describeError(report.error)}`);
+  }
+}
+
+async function callOnAbandon(task: Task, instant: number): Promise<Pick<AbandonedTaskReport, 'onAbandon' | 'error'>> {
+  if (task.onAbandon === undefined) return { onAbandon: 'none' };
+  const onAbandon = task.onAbandon;
+  return new Promise((resolve) => {
+    const cancel = atInstant(instant, () => resolve({ onAbandon: 'timeout' }));
+    const done = (outcome: Pick<AbandonedTaskReport, 'onAbandon' | 'error'>): void => {
+      cancel();
+      resolve(outcome);
+    };
+    try {
+      Promise.resolve(onAbandon()).then(
+        () => done({ onAbandon: 'ok' }),
+        (error: unknown) => done({ onAbandon: 'error', error }),
+      );
+    } catch (error) {
+      done({ onAbandon: 'error', error });
+    }
+  });
+}

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+/** How a fixture process ended, with everything it wrote. */
+export interface Ended {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** performance.now() when the process ended. */
+  readonly at: number;
+}
+
+export interface Fixture {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves once `text` has appeared on stdout; rejects (showing the output) after `within` ms. */
+  waitFor(text: string, within?: number): Promise<void>;
+  /** Sends a real signal to the process, by its pid. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves when the process has ended; rejects if it is still running after `within` ms. */
+  ended(within?: number): Promise<Ended>;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+const running = new Set<Fixture>();
+
+afterEach(() => {
+  // A test that failed half-way must not leave its process behind: end only what we started.
+  for (const fixture of running) {
+    if (fixture.child.exitCode === null && fixture.child.signalCode === null) fixture.child.kill('SIGKILL');
+  }
+  running.clear();
+});
+
+/** Runs `test/fixtures/<name>` with the machine's node, as a real child process with piped output. */
+export function startFixture(name: string, args: readonly string[] = [], env: Record<string, string> = {}): Fixture {
+  const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of watchers) watcher();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const ended = new Promise<Ended>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, at: performance.now() }));
+  });
+  const describe = (): string => `\n--- stdout ---\n${stdout.slice(-4000)}\n--- stderr ---\n${stderr.slice(-4000)}`;
+
+  const fixture: Fixture = {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitFor: (text, within = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!stdout.includes(text)) return;
+          clearTimeout(timer);
+          watchers.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(check);
+          reject(new Error(`fixture ${name} did not print ${JSON.stringify(text)} within ${within} ms${describe()}`));
+        }, within);
+        watchers.add(check);
+        void ended.then(() => {
+          if (stdout.includes(text)) return;
+          clearTimeout(timer);
+          watchers.delete(check);
+          reject(new Error(`fixture ${name} ended before printing ${JSON.stringify(text)}${describe()}`));
+        });
+        check();
+      }),
+    kill: (signal) => process.kill(child.pid!, signal),
+    ended: (within = 15_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`fixture ${name} still running after ${within} ms${describe()}`)), within);
+        void ended.then((result) => {
+          clearTimeout(timer);
+          resolve(result);
+        });
+      }),
+  };
+  running.add(fixture);
+  return fixture;
+}
+
+/** The lines of `output` that start with `prefix`, without it, in order. */
+export function linesStartingWith(output: string, prefix: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length));
+}

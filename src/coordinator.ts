@@ -48,9 +48,11 @@ class ActivePhase {
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
-  add(outcome: Promise<HookReport>): void {
-    const slot = this.results.length + this.#pending++;
-    void outcome.then((report) => {
+  /** Takes the report's slot before `start` runs any hook code, which may register more hooks. */
+  add(start: () => Promise<HookReport>): void {
+    const slot = this.results.length++;
+    this.#pending++;
+    void start().then((report) => {
       this.results[slot] = report;
       if (--this.#pending === 0) this.close();
     });
@@ -256,7 +258,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const active = new ActivePhase(phase);
     this.#active = active;
     for (const hook of this.#hooks.get(phase)!) this.#startHook(hook, active, false);
-    if (phase === 'drain') active.add(this.#drainTasks(budget));
+    if (phase === 'drain') active.add(() => this.#drainTasks(budget));
     active.close();
     await active.done;
     const failed = active.results.some((hook) => hook.outcome !== 'ok' && hook.outcome !== 'released');
@@ -264,14 +266,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #startHook(hook: Hook, active: ActivePhase, late: boolean): void {
-    const outcome = runHook(hook, {
-      owner: this,
-      trigger: this.#trigger!,
-      cap: phaseCap(this.#budget!, hook.phase),
-      force: this.#force.signal,
-      late,
-    });
-    active.add(outcome.then((report) => (this.#onHookEnd(report), report)));
+    const run = { owner: this, trigger: this.#trigger!, cap: phaseCap(this.#budget!, hook.phase), force: this.#force.signal, late };
+    active.add(() => runHook(hook, run).then((report) => (this.#onHookEnd(report), report)));
   }
 
   /** Rule: a hook registered after its phase began still runs, so nothing it closes is left open. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 
 /** How a fixture process ended, with everything it wrote. */
 export interface Ended {
@@ -26,13 +26,16 @@ export interface Fixture {
 
 const running = new Set<Fixture>();
 
-afterEach(() => {
-  // A test that failed half-way must not leave its process behind: end only what we started.
-  for (const fixture of running) {
-    if (fixture.child.exitCode === null && fixture.child.signalCode === null) fixture.child.kill('SIGKILL');
-  }
+// Tests of one file run concurrently, so a fixture is ended when a wait on it fails, and
+// whatever a failed test left is ended with its file: only processes we started, by pid.
+afterAll(() => {
+  for (const fixture of running) stop(fixture.child);
   running.clear();
 });
+
+function stop(child: ChildProcessWithoutNullStreams): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
 
 /** Runs `test/fixtures/<name>` with the machine's node, as a real child process with piped output. */
 export function startFixture(name: string, args: readonly string[] = [], env: Record<string, string> = {}): Fixture {
@@ -47,7 +50,10 @@ export function startFixture(name: string, args: readonly string[] = [], env: Re
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const ended = new Promise<Ended>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, at: performance.now() }));
+    child.on('close', (code, signal) => {
+      running.delete(fixture);
+      resolve({ code, signal, stdout, stderr, at: performance.now() });
+    });
   });
   const describe = (): string => `\n--- stdout ---\n${stdout.slice(-4000)}\n--- stderr ---\n${stderr.slice(-4000)}`;
 
@@ -65,6 +71,7 @@ export function startFixture(name: string, args: readonly string[] = [], env: Re
         };
         const timer = setTimeout(() => {
           watchers.delete(check);
+          stop(child);
           reject(new Error(`fixture ${name} did not print ${JSON.stringify(text)} within ${within} ms${describe()}`));
         }, within);
         watchers.add(check);
@@ -79,7 +86,10 @@ export function startFixture(name: string, args: readonly string[] = [], env: Re
     kill: (signal) => process.kill(child.pid!, signal),
     ended: (within = 15_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`fixture ${name} still running after ${within} ms${describe()}`)), within);
+        const timer = setTimeout(() => {
+          stop(child);
+          reject(new Error(`fixture ${name} still running after ${within} ms${describe()}`));
+        }, within);
         void ended.then((result) => {
           clearTimeout(timer);
           resolve(result);

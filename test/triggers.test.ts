@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { linesStartingWith, startFixture } from './helpers/fixture.js';
+
+const PHASES = ['stop-intake', 'stop-scheduler', 'close-http', 'drain', 'close-clients', 'exit'];
+
+describe.concurrent('signals', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} runs every phase in order and exits 0`, async () => {
+      const service = startFixture('phases.mjs');
+      await service.waitFor('ready');
+      service.kill(signal);
+      const { code, stdout } = await service.ended();
+
+      expect(code).toBe(0);
+      expect(linesStartingWith(stdout, 'hook:')).toEqual(PHASES.map((phase) => `${phase}:signal`));
+      const [report] = linesStartingWith(stdout, 'report:').map((line) => JSON.parse(line));
+      expect(report).toEqual({ outcome: 'clean', exitCode: 0, trigger: { type: 'signal', signal } });
+    });
+  }
+
+  it('a second SIGINT exits 130 at once while a hook is still running', async () => {
+    const service = startFixture('slow-hook.mjs');
+    await service.waitFor('ready');
+    service.kill('SIGINT');
+    await service.waitFor('hook:started');
+    const sent = performance.now();
+    service.kill('SIGINT');
+    const { code, stdout, stderr, at } = await service.ended();
+
+    expect(code).toBe(130);
+    expect(at - sent).toBeLessThan(1_000);
+    // The hook was told, through its signal, before the process went.
+    expect(stdout).toContain('hook:aborted:AbortError');
+    expect(stderr).toContain('SIGINT received again while stopping: exiting now with code 130');
+  });
+
+  it('a hook that never settles is cut at its timeout and the process exits 1 within the budget', async () => {
+    const service = startFixture('hung-hook.mjs');
+    await service.waitFor('ready');
+    const sent = performance.now();
+    service.kill('SIGTERM');
+    const { code, stdout, stderr, at } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(stdout).toContain('hook:signal-aborted:TimeoutError');
+    expect(stderr).toContain('hook "hangs-forever" (stop-intake) timed out');
+    // The phases after it still ran, and the report says what went wrong.
+    expect(stdout).toContain('hook:close-clients');
+    expect(linesStartingWith(stdout, 'report:').map((line) => JSON.parse(line))).toEqual([{ outcome: 'failed', exitCode: 1 }]);
+    // Not before the hook's own 300 ms, and well inside the 1.5 s budget (plus process start-up slack).
+    expect(at - sent).toBeGreaterThanOrEqual(300);
+    expect(at - sent).toBeLessThan(1_500 + 1_000);
+  });
+});
+
+describe.concurrent('fatal errors', () => {
+  it('an uncaught exception runs the sequence and exits 1 with the error and its stack in the output', async () => {
+    const service = startFixture('fatal.mjs', ['exception']);
+    const { code, stdout, stderr } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(linesStartingWith(stdout, 'hook:')).toEqual(PHASES);
+    expect(stderr).toContain('uncaughtException: Error: boom from a timer');
+    expect(stderr).toMatch(/at .*fatal\.mjs:\d+/);
+  });
+
+  it('an unhandled rejection runs the sequence and exits 1 with the error in the output', async () => {
+    const service = startFixture('fatal.mjs', ['rejection']);
+    const { code, stdout, stderr } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(linesStartingWith(stdout, 'hook:')).toEqual(PHASES);
+    expect(stderr).toContain('unhandledRejection: Error: boom from a promise');
+    expect(stderr).toMatch(/at .*fatal\.mjs:\d+/);
+  });
+});
+
+describe.concurrent('shutdown() from code', () => {
+  it('a bad start-up exits with the code it gives, after the awaiting code has seen the report', async () => {
+    const service = startFixture('bad-startup.mjs');
+    const { code, stdout } = await service.ended();
+
+    expect(code).toBe(3);
+    expect(stdout).toContain('shutdown started by shutdown() call (invalid config)');
+    expect(linesStartingWith(stdout, 'hook:')).toEqual(['close-clients']);
+    expect(stdout).toContain('awaited:3');
+  });
+
+  it('works from the CommonJS build', async () => {
+    const { code, stdout } = await startFixture('require.cjs').ended();
+    expect(code).toBe(0);
+    expect(stdout).toContain('hook:close-clients');
+  });
+});
+
+describe.concurrent('exit', () => {
+  it('5 MiB written to a piped stdout during the shutdown all arrive', async () => {
+    const size = 5 * 1024 * 1024;
+    const service = startFixture('big-log.mjs', [String(size)]);
+    // The reader is slower than the writer, so the pipe fills and Node must queue.
+    service.child.stdout.pause();
+    await new Promise<void>((resolve) => service.child.stderr.once('data', () => resolve()));
+    service.kill('SIGTERM');
+    setTimeout(() => service.child.stdout.resume(), 200);
+    const { code, stdout } = await service.ended();
+
+    expect(code).toBe(0);
+    expect(stdout.length).toBe(size);
+  });
+
+  it('flushes a logger with an asynchronous flush, then exits through process.exit so exit listeners run', async () => {
+    const service = startFixture('logger-flush.mjs');
+    await service.waitFor('ready');
+    service.kill('SIGTERM');
+    const { code, stdout } = await service.ended();
+
+    expect(code).toBe(0);
+    // The logger had received the summary line before its flush was called.
+    const [flushed] = linesStartingWith(stdout, 'flushed:').map(Number);
+    expect(flushed).toBeGreaterThanOrEqual(PHASES.length + 2);
+    expect(stdout.indexOf('flushed:')).toBeLessThan(stdout.indexOf('exit-listener:0'));
+  });
+
+  it('importing the library adds no listener to the process', async () => {
+    const { code, stdout } = await startFixture('import-only.mjs').ended();
+    expect(code).toBe(0);
+    const { before, after } = JSON.parse(stdout) as { before: number[]; after: number[] };
+    expect(after).toEqual(before);
+  });
+});

@@ -1,0 +1,40 @@
+// A small service: an HTTP server with a slow route, a client that must close last, and a
+// coordinator that stops them in order on SIGTERM or Ctrl-C. Run: npm run build && node examples/http-service.mjs
+import { createServer } from 'node:http';
+import { formatReport, ShutdownCoordinator } from 'lastcall';
+
+const coordinator = new ShutdownCoordinator({ timeout: 8_000 });
+
+// Stands in for a database pool: it must outlive every request that uses it.
+const pool = {
+  open: true,
+  query: (ms) => new Promise((resolve) => setTimeout(() => resolve(pool.open ? 'row' : 'pool closed!'), ms)),
+  end: async () => void (pool.open = false),
+};
+
+const server = createServer(async (req, res) => {
+  console.log(`${req.method} ${req.url}`);
+  const ms = req.url === '/slow' ? 1_000 : 5;
+  const row = await pool.query(ms);
+  // Once stopping, tell keep-alive clients not to reuse this socket.
+  if (coordinator.state !== 'running') res.setHeader('connection', 'close');
+  res.end(`${row}\n`);
+});
+
+coordinator.register({
+  name: 'http-server',
+  phase: 'close-http',
+  run: ({ signal }) =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // At the hook's deadline, whatever is still open is cut.
+      signal.addEventListener('abort', () => server.closeAllConnections());
+    }),
+});
+coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
+coordinator.on('report', (report) => console.log(formatReport(report)));
+
+server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  console.log(`listening on http://127.0.0.1:${server.address().port}`);
+});

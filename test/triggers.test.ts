@@ -128,3 +128,46 @@ describe.concurrent('exit', () => {
     expect(after).toEqual(before);
   });
 });
+
+describe.concurrent('errors while stopping', () => {
+  it('an uncaught error during a signal shutdown is logged and recorded, the sequence goes on, and the exit code is 1', async () => {
+    const service = startFixture('error-during.mjs', ['after-signal']);
+    await service.waitFor('ready');
+    service.kill('SIGTERM');
+    const { code, stdout, stderr } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('uncaughtException: Error: thrown while stopping');
+    expect(stdout).toContain('hook:close-clients');
+    expect(linesStartingWith(stdout, 'report:').map((line) => JSON.parse(line))).toEqual([
+      { outcome: 'error', errors: ['thrown while stopping'] },
+    ]);
+  });
+
+  it('a second fatal error during an error-started shutdown exits 1 at once', async () => {
+    const service = startFixture('error-during.mjs', ['second-fatal']);
+    const { code, stdout, stderr } = await service.ended(10_000);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('unhandledRejection: Error: first fatal');
+    expect(stderr).toContain('second fatal error while stopping: exiting now');
+    expect(stdout).not.toContain('hook:close-clients');
+    expect(linesStartingWith(stdout, 'report:').map((line) => JSON.parse(line))).toEqual([
+      { outcome: 'forced', errors: ['thrown while stopping'] },
+    ]);
+  });
+
+  it('a hook that blocks the event loop past the budget: the process exits 1 as soon as the loop turns', async () => {
+    const service = startFixture('blocking-hook.mjs');
+    await service.waitFor('ready');
+    const sent = performance.now();
+    service.kill('SIGTERM');
+    const { code, stderr, at } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/hook "blocks" \(close-clients\) timed out after \d+ ms/);
+    // Nothing can run during the 800 ms block; every overdue deadline fires right after it.
+    expect(at - sent).toBeGreaterThanOrEqual(800);
+    expect(at - sent).toBeLessThan(800 + 1_000);
+  });
+});

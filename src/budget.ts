@@ -35,7 +35,11 @@ export function phaseCap(budget: Budget, phase: Phase): number {
   return phaseIndex(phase) <= phaseIndex('drain') ? beforeReserves - budget.abandonReserve : beforeReserves;
 }
 
-/** A `performance.now()` instant as a wall-clock time in ms since the epoch, for users. */
+/**
+ * A `performance.now()` instant as a wall-clock time in ms since the epoch, for users.
+ * Measured from the wall clock now: `timeOrigin + instant` drifts from `Date.now()` in a
+ * long-lived process.
+ */
 export function toEpoch(instant: number): number {
-  return Math.round(performance.timeOrigin + instant);
+  return Math.round(Date.now() + (instant - performance.now()));
 }

@@ -14,7 +14,7 @@ import { isPlainObject, resolveOptions, validateDuration, validateExitCode, type
 import { isPhase, PHASES, phaseIndex, type Phase } from './phases.js';
 import { onProcessEvent } from './process-listeners.js';
 import { ms, type FatalErrorReport, type HookReport, type PhaseReport, type ShutdownReport } from './report.js';
-import { Tasks, type TaskOptions } from './tasks.js';
+import { callerStack, Tasks, type TaskOptions } from './tasks.js';
 import { describeTrigger, type ShutdownTrigger } from './trigger.js';
 
 /** Options of `shutdown()`. */
@@ -42,6 +42,7 @@ class ActivePhase {
   closed = false;
   #pending = 0;
   #resolve!: () => void;
+  #waiters: { left: number; resolve: () => void }[] = [];
 
   constructor(phase: Phase) {
     this.phase = phase;
@@ -54,8 +55,17 @@ class ActivePhase {
     this.#pending++;
     void start().then((report) => {
       this.results[slot] = report;
-      if (--this.#pending === 0) this.close();
+      this.#pending--;
+      for (const waiter of this.#waiters) if (this.#pending <= waiter.left) waiter.resolve();
+      this.#waiters = this.#waiters.filter((waiter) => this.#pending > waiter.left);
+      if (this.#pending === 0) this.close();
     });
+  }
+
+  /** Resolves once at most `left` of the phase's hooks are still running. */
+  until(left: number): Promise<void> {
+    if (this.#pending <= left) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ left, resolve }));
   }
 
   close(): void {
@@ -95,7 +105,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     super();
     this.#options = resolveOptions(options);
     this.#log = createLog(this.#options.logger);
-    this.#tasks = new Tasks(this.#log, this.#options.taskStacks);
+    this.#tasks = new Tasks(this.#log);
     for (const signal of this.#options.signals) {
       this.#uninstallers.push(onProcessEvent(signal, () => this.#onSignal(signal)));
     }
@@ -148,8 +158,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       throw invalidType('track(promise)', 'a promise', promise);
     }
     const taskOptions = validateTaskOptions('track', options);
-    if (this.#drained) this.#refuse(taskOptions);
-    else this.#tasks.add(promise, taskOptions);
+    const stack = this.#stackOf(this.track);
+    if (this.#drained) this.#refuse(taskOptions, stack);
+    else this.#tasks.add(promise, taskOptions, stack);
     return promise;
   }
 
@@ -161,11 +172,12 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   run<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, options?: TaskOptions): Promise<Awaited<T>> {
     if (typeof fn !== 'function') throw invalidType('run(fn)', 'a function', fn);
     const taskOptions = validateTaskOptions('run', options);
+    const stack = this.#stackOf(this.run);
     if (this.#drained) {
-      const name = this.#refuse(taskOptions);
+      const name = this.#refuse(taskOptions, stack);
       return Promise.reject(new LastcallError('LASTCALL_ERR_DRAINED', `lastcall: task "${name}" was not started: the drain has ended`));
     }
-    return this.#tasks.start(fn, taskOptions, this);
+    return this.#tasks.start(fn, taskOptions, stack, this);
   }
 
   /**
@@ -231,6 +243,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       this.#emit('phase', report);
       this.#logPhase(report);
     }
+    // Work refused after the drain is being handed back; the report must count it.
+    await settledBy(this.#abandoning, budget.end - budget.exitReserve);
     const facts = this.#facts(false);
     const report: ShutdownReport = {
       trigger,
@@ -239,7 +253,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       outcome: outcomeOf(facts),
       exitCode: exitCodeOf(facts, this.#options.exitCodes),
       phases: this.#phases,
-      errors: this.#errors,
+      errors: [...this.#errors],
       tasks: this.#tasks.report(),
     };
     this.#report = report;
@@ -258,7 +272,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const active = new ActivePhase(phase);
     this.#active = active;
     for (const hook of this.#hooks.get(phase)!) this.#startHook(hook, active, false);
-    if (phase === 'drain') active.add(() => this.#drainTasks(budget));
+    if (phase === 'drain') active.add(() => this.#drainTasks(budget, active));
     active.close();
     await active.done;
     const failed = active.results.some((hook) => hook.outcome !== 'ok' && hook.outcome !== 'released');
@@ -287,16 +301,21 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     }
   }
 
-  /** The drain's own hook: wait for tracked tasks, then hand the stragglers back. */
-  async #drainTasks(budget: Budget): Promise<HookReport> {
+  /**
+   * The drain's own hook: wait for tracked tasks, then hand the stragglers back. It also waits
+   * for the phase's other hooks, since work they track before they end must be awaited too.
+   */
+  async #drainTasks(budget: Budget, active: ActivePhase): Promise<HookReport> {
     const start = performance.now();
-    await this.#tasks.waitUntil(phaseCap(budget, 'drain'));
+    const cap = phaseCap(budget, 'drain');
+    await settledBy(active.until(1), cap);
+    await this.#tasks.waitUntil(cap);
     // From here on new work is refused, so nothing can start after the drain has looked.
     this.#drained = true;
     const stragglers = this.#tasks.size;
     if (stragglers > 0) {
       this.#log.warn(`drain deadline reached with ${stragglers} task(s) in flight: abandoning them`);
-      this.#abandoning = this.#tasks.abandonAll(budget.end - budget.exitReserve);
+      this.#handBack(this.#tasks.abandonAll(budget.end - budget.exitReserve));
     }
     await this.#abandoning;
     const outcome = this.#force.signal.aborted ? 'aborted' : stragglers > 0 ? 'timeout' : 'ok';
@@ -305,11 +324,20 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     return report;
   }
 
-  #refuse(options: TaskOptions): string {
+  #refuse(options: TaskOptions, stack: string | undefined): string {
     const name = options.name ?? 'unnamed task';
     this.#log.warn(`task "${name}" handed over after the drain ended: abandoned at once`);
-    this.#tasks.abandonLate(options, performance.now() + (this.#budget?.abandonReserve ?? 0));
+    this.#handBack(this.#tasks.abandonLate(options, stack, performance.now() + (this.#budget?.abandonReserve ?? 0)));
     return name;
+  }
+
+  /** The report and the exit wait for every hand-back (nack, requeue) under way. */
+  #handBack(abandoning: Promise<void>): void {
+    this.#abandoning = Promise.all([this.#abandoning, abandoning]).then(() => {});
+  }
+
+  #stackOf(api: (...args: never[]) => unknown): string | undefined {
+    return this.#options.taskStacks ? callerStack(api) : undefined;
   }
 
   /** A repeated signal, or a second fatal error: abort everything, skip to the exit. */
@@ -322,7 +350,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#forcedCode = code;
     this.#log.warn(why);
     this.#drained = true;
-    this.#abandoning = this.#tasks.abandonAll(performance.now() + FORCE_GRACE);
+    this.#handBack(this.#tasks.abandonAll(performance.now() + FORCE_GRACE));
     this.#force.abort(new DOMException(`lastcall: ${why}`, 'AbortError'));
   }
 

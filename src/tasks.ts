@@ -57,7 +57,6 @@ interface Task {
 export class Tasks {
   readonly #tasks = new Set<Task>();
   readonly #log: Log;
-  readonly #stacks: boolean;
   #counter = 0;
   #stopping = false;
   #whenEmpty: (() => void) | undefined;
@@ -66,9 +65,8 @@ export class Tasks {
   readonly #abandoned: AbandonedTaskReport[] = [];
   readonly #released: string[] = [];
 
-  constructor(log: Log, stacks: boolean) {
+  constructor(log: Log) {
     this.#log = log;
-    this.#stacks = stacks;
   }
 
   get size(): number {
@@ -81,8 +79,8 @@ export class Tasks {
   }
 
   /** Tracks work already under way. */
-  add(promise: PromiseLike<unknown>, options: TaskOptions): void {
-    const task = this.#create(options, undefined);
+  add(promise: PromiseLike<unknown>, options: TaskOptions, stack: string | undefined): void {
+    const task = this.#create(options, undefined, stack);
     this.#tasks.add(task);
     this.#watch(task, promise);
   }
@@ -91,9 +89,14 @@ export class Tasks {
    * Starts `fn(signal)` as a task, inside a caller context of `owner`: if it calls
    * `shutdown()`, even synchronously, the drain stops waiting for it (it waits for the drain).
    */
-  start<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, options: TaskOptions, owner: object): Promise<Awaited<T>> {
+  start<T>(
+    fn: (signal: AbortSignal) => T | PromiseLike<T>,
+    options: TaskOptions,
+    stack: string | undefined,
+    owner: object,
+  ): Promise<Awaited<T>> {
     const controller = new AbortController();
-    const task = this.#create(options, controller);
+    const task = this.#create(options, controller, stack);
     this.#tasks.add(task);
     const promise = new Promise<Awaited<T>>((resolve) => {
       resolve(runAs({ owner, release: () => this.#release(task) }, () => fn(controller.signal)) as Awaited<T>);
@@ -126,14 +129,20 @@ export class Tasks {
     await Promise.all(stragglers.map((task) => this.#abandon(task, now, instant)));
   }
 
-  /** Abandons work handed over after the drain: its `onAbandon` runs at once. */
-  abandonLate(options: TaskOptions, instant: number): void {
-    const task = this.#create(options, undefined);
-    void this.#abandon(task, task.started, instant);
+  /** Abandons work handed over after the drain: its `onAbandon` runs at once, until `instant` at the latest. */
+  abandonLate(options: TaskOptions, stack: string | undefined, instant: number): Promise<void> {
+    const task = this.#create(options, undefined, stack);
+    return this.#abandon(task, task.started, instant);
   }
 
+  /** A snapshot: what happens later does not change a report already handed out. */
   report(): TasksReport {
-    return { finished: this.#finished, rejected: this.#rejected, abandoned: this.#abandoned, released: this.#released };
+    return {
+      finished: this.#finished,
+      rejected: [...this.#rejected],
+      abandoned: [...this.#abandoned],
+      released: [...this.#released],
+    };
   }
 
   #watch(task: Task, promise: PromiseLike<unknown>): void {
@@ -146,15 +155,8 @@ export class Tasks {
     );
   }
 
-  #create(options: TaskOptions, controller: AbortController | undefined): Task {
-    return {
-      name: options.name ?? `task ${++this.#counter}`,
-      started: performance.now(),
-      onAbandon: options.onAbandon,
-      controller,
-      // Drops the Error line and the frames inside lastcall, so the first line is the caller's.
-      stack: this.#stacks ? new Error().stack?.split('\n').slice(4).join('\n') : undefined,
-    };
+  #create(options: TaskOptions, controller: AbortController | undefined, stack: string | undefined): Task {
+    return { name: options.name ?? `task ${++this.#counter}`, started: performance.now(), onAbandon: options.onAbandon, controller, stack };
   }
 
   #settle(task: Task): boolean {
@@ -199,4 +201,11 @@ async function callOnAbandon(task: Task, instant: number): Promise<Pick<Abandone
       done({ onAbandon: 'error', error });
     }
   });
+}
+
+/** Where `api` was called from: the caller's frames only, none of lastcall's. */
+export function callerStack(api: (...args: never[]) => unknown): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, api);
+  return (holder.stack ?? '').split('\n').slice(1).join('\n');
 }

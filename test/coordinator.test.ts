@@ -402,11 +402,13 @@ describe('rule 10: told, not guessed', () => {
       'phase exit',
       'report clean',
     ]);
-    expect(report.startedAt).toBeGreaterThanOrEqual(before - 5);
-    expect(report.duration).toBeGreaterThanOrEqual(15);
+    expect(report.startedAt).toBeGreaterThanOrEqual(before - 1);
+    expect(report.startedAt).toBeLessThanOrEqual(Date.now());
+    // The hook's own 15 ms timer may fire up to 1 ms early against performance.now().
+    expect(report.duration).toBeGreaterThanOrEqual(14);
     expect(hookOf(report, 'consumer')).toMatchObject({ phase: 'stop-intake', outcome: 'ok', late: false });
-    expect(hookOf(report, 'consumer').duration).toBeGreaterThanOrEqual(15);
-    expect(report.phases[0]!.duration).toBeGreaterThanOrEqual(15);
+    expect(hookOf(report, 'consumer').duration).toBeGreaterThanOrEqual(14);
+    expect(report.phases[0]!.duration).toBeGreaterThanOrEqual(14);
   });
 
   it('publishes the same facts on diagnostics_channel', async () => {

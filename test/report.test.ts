@@ -8,19 +8,20 @@ describe('formatReport', () => {
     coordinator.register({ name: 'consumer', phase: 'stop-intake', run: () => {} });
     coordinator.register({ name: 'pool', phase: 'close-clients', run: () => Promise.reject(new Error('refused')) });
     const text = formatReport(await coordinator.shutdown({ reason: 'deploy' }));
-    const lines = text.split('\n').map((line) => line.replace(/\d+ ms/g, 'N ms').trimEnd());
+    // Durations vary in width, and the column is right-aligned: normalise both.
+    const lines = text.split('\n').map((line) => line.replace(/ +\d+ ms$/, '  N ms').replace(/\d+ ms/g, 'N ms'));
 
     expect(lines).toEqual([
-      'shutdown by shutdown() call (deploy): failed, exit code 1, N ms',
-      '├─ stop-intake         ok      N ms',
-      '│  └─ consumer         ok      N ms',
-      '├─ stop-scheduler      ok      N ms',
-      '├─ close-http          ok      N ms',
-      '├─ drain               ok      N ms',
-      '│  └─ in-flight tasks  ok      N ms',
+      'shutdown by shutdown() call (deploy): failed, exit code 1,  N ms',
+      '├─ stop-intake         ok  N ms',
+      '│  └─ consumer         ok  N ms',
+      '├─ stop-scheduler      ok  N ms',
+      '├─ close-http          ok  N ms',
+      '├─ drain               ok  N ms',
+      '│  └─ in-flight tasks  ok  N ms',
       '├─ close-clients       failed  N ms',
-      '│  └─ pool             error   N ms',
-      '└─ exit                ok      N ms',
+      '│  └─ pool             error  N ms',
+      '└─ exit                ok  N ms',
     ]);
   });
 });

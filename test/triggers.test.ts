@@ -171,3 +171,32 @@ describe.concurrent('errors while stopping', () => {
     expect(at - sent).toBeLessThan(800 + 1_000);
   });
 });
+
+describe.concurrent('a process that does not end on its own', () => {
+  it('with exit: false, names what still holds it open, and a further signal ends it', async () => {
+    const service = startFixture('lingering.mjs');
+    await service.waitFor('ready');
+    service.kill('SIGTERM');
+    await service.waitFor('hook:close-clients');
+    // Logged a second after the run, on stderr; the test waits on the line, not on time.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no held-open line:\n${service.stderr()}`)), 10_000);
+      const check = () => {
+        if (!service.stderr().includes('process still running after the shutdown')) return;
+        clearTimeout(timer);
+        service.child.stderr.off('data', check);
+        resolve();
+      };
+      service.child.stderr.on('data', check);
+      check();
+    });
+    expect(service.stderr()).toMatch(/held open by: .*1 × TCPServerWrap/);
+    expect(service.stderr()).toMatch(/held open by: .*Timeout/);
+
+    // The coordinator gave SIGTERM back to Node: its default action ends the process.
+    service.kill('SIGTERM');
+    const { code, signal } = await service.ended();
+    expect(code).toBeNull();
+    expect(signal).toBe('SIGTERM');
+  });
+});

@@ -93,6 +93,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   #budget: Budget | undefined;
   #requestedCode: number | undefined;
   #forcedCode: number | undefined;
+  #signalled = false;
+  #lastFatal: unknown;
   #active: ActivePhase | undefined;
   #drained = false;
   #abandoning: Promise<void> = Promise.resolve();
@@ -110,10 +112,13 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       this.#uninstallers.push(onProcessEvent(signal, () => this.#onSignal(signal)));
     }
     if (this.#options.handleErrors) {
+      // Both, so a rejection starts the shutdown even when another library listens for
+      // 'unhandledRejection' (which stops Node's own crash) or Node runs with --unhandled-rejections=warn.
       this.#uninstallers.push(
         onProcessEvent('uncaughtException', (error: unknown, origin: 'uncaughtException' | 'unhandledRejection') =>
           this.#onFatal(error, origin),
         ),
+        onProcessEvent('unhandledRejection', (reason: unknown) => this.#onFatal(reason, 'unhandledRejection')),
       );
     }
   }
@@ -175,7 +180,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const stack = this.#stackOf(this.run);
     if (this.#drained) {
       const name = this.#refuse(taskOptions, stack);
-      return Promise.reject(new LastcallError('LASTCALL_ERR_DRAINED', `lastcall: task "${name}" was not started: the drain has ended`));
+      const refused = Promise.reject(new LastcallError('LASTCALL_ERR_DRAINED', `lastcall: task "${name}" was not started: the drain has ended`));
+      // Logged and handed to onAbandon already: a caller that does not await it has not crashed.
+      refused.catch(() => {});
+      return refused;
     }
     return this.#tasks.start(fn, taskOptions, stack, this);
   }
@@ -188,7 +196,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   shutdown(options?: ShutdownOptions): Promise<ShutdownReport> {
     const { reason, exitCode } = validateShutdownOptions(options);
     currentCaller(this)?.release();
-    return this.#run ?? this.#start({ type: 'call', reason }, exitCode);
+    if (this.#run === undefined) return this.#start({ type: 'call', reason }, exitCode);
+    // Joining: the first exit code asked for still counts if the report is not made yet.
+    if (this.#state === 'stopping') this.#requestedCode ??= exitCode;
+    return this.#run;
   }
 
   /** Removes every process listener this coordinator added. Safe to call more than once. */
@@ -197,8 +208,16 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #onSignal(signal: NodeJS.Signals): void {
+    const repeated = this.#signalled;
+    this.#signalled = true;
     if (this.#state === 'running') {
       void this.#start({ type: 'signal', signal });
+      return;
+    }
+    // A first signal joins a run that code or an error started (a rollout's SIGTERM must not
+    // cut a drain short); only a signal after a signal means "now".
+    if (!repeated) {
+      this.#log.warn(`${signal} received while stopping: joining the shutdown under way (send it again to exit at once)`);
       return;
     }
     const code = 128 + constants.signals[signal];
@@ -206,6 +225,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #onFatal(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
+    // --unhandled-rejections=strict raises a rejection as an uncaught exception, then emits it again.
+    if (origin === 'unhandledRejection' && error === this.#lastFatal && error !== undefined) return;
+    this.#lastFatal = error;
     this.#log.error(`${origin}: ${describeError(error)}`);
     if (this.#state === 'running') {
       void this.#start({ type: 'error', origin, error });
@@ -271,7 +293,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const start = performance.now();
     const active = new ActivePhase(phase);
     this.#active = active;
-    for (const hook of this.#hooks.get(phase)!) this.#startHook(hook, active, false);
+    // A snapshot: a hook that registers another of its own phase starts it late, once.
+    for (const hook of [...this.#hooks.get(phase)!]) this.#startHook(hook, active, false);
     if (phase === 'drain') active.add(() => this.#drainTasks(budget, active));
     active.close();
     await active.done;

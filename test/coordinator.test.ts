@@ -81,7 +81,15 @@ describe('rule 1: one run', () => {
 
     expect(runs).toBe(1);
     expect(report.trigger).toEqual({ type: 'call', reason: 'first' });
-    expect(report.exitCode).toBe(0);
+    // The first call asked for no code, so the joining call's counts.
+    expect(report.exitCode).toBe(9);
+  });
+
+  it('the first exit code asked for wins over a joining call\'s', async () => {
+    const coordinator = testCoordinator();
+    const first = coordinator.shutdown({ exitCode: 3 });
+    void coordinator.shutdown({ exitCode: 9 });
+    expect((await first).exitCode).toBe(3);
   });
 
   it('a signal after a shutdown() call joins the run instead of starting another', async () => {
@@ -101,6 +109,13 @@ describe('rule 1: one run', () => {
     const started = coordinator.shutdown();
     expect(joined).toBe(started);
     await started;
+  });
+
+  it('a joining call\'s exit code counts when the first call gave none', async () => {
+    const coordinator = testCoordinator({ signals: [SIGNAL] });
+    process.emit(SIGNAL, SIGNAL);
+    const report = await coordinator.shutdown({ exitCode: 5 });
+    expect(report.exitCode).toBe(5);
   });
 });
 
@@ -170,9 +185,44 @@ describe('rule 3: a repeated signal escalates', () => {
     ]);
   });
 
+  it('a first signal joins a shutdown started by code, and only a second one forces (regression: one SIGTERM cut a call-started drain)', async () => {
+    const coordinator = testCoordinator({ timeout: 5_000, signals: [SIGNAL] });
+    let signals = 0;
+    coordinator.register({
+      name: 'drain-like',
+      phase: 'stop-intake',
+      run: ({ signal }) =>
+        new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => resolve());
+          process.emit(SIGNAL, SIGNAL);
+          signals++;
+          setTimeout(resolve, 30);
+        }),
+    });
+    const first = await coordinator.shutdown({ reason: 'bad start-up' });
+    expect(signals).toBe(1);
+    expect(first.outcome).toBe('clean');
+    expect(first.exitCode).toBe(0);
+
+    const again = testCoordinator({ timeout: 5_000, signals: [SIGNAL] });
+    again.register({
+      name: 'slow',
+      phase: 'stop-intake',
+      run: ({ signal }) =>
+        new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => resolve());
+          process.emit(SIGNAL, SIGNAL);
+          process.emit(SIGNAL, SIGNAL);
+        }),
+    });
+    const second = await again.shutdown();
+    expect(second.outcome).toBe('forced');
+    expect(second.exitCode).toBe(SIGNAL_CODE);
+  });
+
   it('a forced exit wins over the exit code asked for', async () => {
     const coordinator = testCoordinator({ signals: [SIGNAL] });
-    coordinator.register({ name: 'force', phase: 'stop-intake', run: () => void process.emit(SIGNAL, SIGNAL) });
+    coordinator.register({ name: 'force', phase: 'stop-intake', run: () => void (process.emit(SIGNAL, SIGNAL), process.emit(SIGNAL, SIGNAL)) });
     const report = await coordinator.shutdown({ exitCode: 4 });
     expect(report.exitCode).toBe(SIGNAL_CODE);
   });
@@ -221,6 +271,22 @@ describe('rule 4: late registration', () => {
     const report = await coordinator.shutdown();
     expect(events).toEqual(['http closed', 'pool closed']);
     expect(hookOf(report, 'pool').late).toBe(false);
+  });
+
+  it('a hook that registers another of its own phase starts it once (regression: the phase loop started it again)', async () => {
+    const coordinator = testCoordinator();
+    let runs = 0;
+    coordinator.register({
+      name: 'a',
+      phase: 'close-http',
+      run: () => void coordinator.register({ name: 'b', phase: 'close-http', run: () => void runs++ }),
+    });
+    const report = await coordinator.shutdown();
+    expect(runs).toBe(1);
+    expect(report.phases.find((phase) => phase.name === 'close-http')!.hooks.map((hook) => `${hook.name}${hook.late ? ' (late)' : ''}`)).toEqual([
+      'a',
+      'b (late)',
+    ]);
   });
 
   it('unregister removes a hook that has not run', async () => {

@@ -303,6 +303,22 @@ describe('work handed over after the drain', () => {
     expect(abandons).toBe(1);
   });
 
+  it('a refused run() that nobody awaits raises no unhandled rejection (regression: its rejection was left unhandled)', async () => {
+    const coordinator = coordinatorWith();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      coordinator.register({ name: 'late-work', phase: 'close-clients', run: () => void coordinator.run(() => 1, { name: 'fire-and-forget' }) });
+      const { report } = await timedShutdown(coordinator);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(report.tasks.abandoned.map((task) => task.name)).toEqual(['fire-and-forget']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('track() after the drain: onAbandon is called at once and the promise is returned as is', async () => {
     const coordinator = coordinatorWith();
     await timedShutdown(coordinator);

@@ -75,6 +75,27 @@ describe.concurrent('fatal errors', () => {
   });
 });
 
+describe.concurrent('unhandled rejections', () => {
+  it('start the shutdown when another library listens for them too (regression: only caught through uncaughtException)', async () => {
+    const service = startFixture('fatal.mjs', ['rejection-with-listener']);
+    const { code, stdout, stderr } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(stdout).toContain('apm:saw-rejection');
+    expect(linesStartingWith(stdout, 'hook:')).toEqual(PHASES);
+    expect(stderr).toContain('unhandledRejection: Error: boom from a promise');
+  });
+
+  it('under --unhandled-rejections=strict are handled once, not taken for a second fatal error', async () => {
+    const service = startFixture('fatal.mjs', ['rejection'], {}, ['--unhandled-rejections=strict']);
+    const { code, stdout, stderr } = await service.ended();
+
+    expect(code).toBe(1);
+    expect(linesStartingWith(stdout, 'hook:')).toEqual(PHASES);
+    expect(stderr).not.toContain('second fatal error');
+  });
+});
+
 describe.concurrent('shutdown() from code', () => {
   it('a bad start-up exits with the code it gives, after the awaiting code has seen the report', async () => {
     const service = startFixture('bad-startup.mjs');

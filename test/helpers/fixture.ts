@@ -38,9 +38,14 @@ function stop(child: ChildProcessWithoutNullStreams): void {
 }
 
 /** Runs `test/fixtures/<name>` with the machine's node, as a real child process with piped output. */
-export function startFixture(name: string, args: readonly string[] = [], env: Record<string, string> = {}): Fixture {
+export function startFixture(
+  name: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+  execArgv: readonly string[] = [],
+): Fixture {
   const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-  const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();

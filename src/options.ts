@@ -118,12 +118,12 @@ function validateLogger(value: unknown): Logger | false {
 function validateExitCodes(value: unknown): ExitCodes {
   if (value === undefined) return DEFAULT_EXIT_CODES;
   if (!isPlainObject(value)) throw invalidType('options.exitCodes', 'an object such as { failed: 1 }', value);
-  const codes: Record<string, number> = { ...DEFAULT_EXIT_CODES };
-  for (const [key, code] of Object.entries(value)) {
-    if (!(key in DEFAULT_EXIT_CODES)) throw invalidType(`options.exitCodes.${key}`, 'one of clean, failed, error', code);
-    if (code !== undefined) codes[key] = validateExitCode(`options.exitCodes.${key}`, code);
+  for (const key of Object.keys(value)) {
+    if (!(key in DEFAULT_EXIT_CODES)) throw invalidType(`options.exitCodes.${key}`, 'one of clean, failed, error', value[key]);
   }
-  return codes as unknown as ExitCodes;
+  const code = (key: keyof ExitCodes): number =>
+    value[key] === undefined ? DEFAULT_EXIT_CODES[key] : validateExitCode(`options.exitCodes.${key}`, value[key]);
+  return { clean: code('clean'), failed: code('failed'), error: code('error') };
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

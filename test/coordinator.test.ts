@@ -186,38 +186,31 @@ describe('rule 3: a repeated signal escalates', () => {
   });
 
   it('a first signal joins a shutdown started by code, and only a second one forces (regression: one SIGTERM cut a call-started drain)', async () => {
-    const coordinator = testCoordinator({ timeout: 5_000, signals: [SIGNAL] });
-    let signals = 0;
-    coordinator.register({
-      name: 'drain-like',
-      phase: 'stop-intake',
-      run: ({ signal }) =>
-        new Promise<void>((resolve) => {
-          signal.addEventListener('abort', () => resolve());
-          process.emit(SIGNAL, SIGNAL);
-          signals++;
-          setTimeout(resolve, 30);
-        }),
-    });
-    const first = await coordinator.shutdown({ reason: 'bad start-up' });
-    expect(signals).toBe(1);
-    expect(first.outcome).toBe('clean');
-    expect(first.exitCode).toBe(0);
+    // A stop-intake hook that receives `count` signals, then ends on its own or when aborted.
+    const receiving = (count: number) => {
+      const coordinator = testCoordinator({ timeout: 5_000, signals: [SIGNAL] });
+      coordinator.register({
+        name: `gets ${count} signal(s)`,
+        phase: 'stop-intake',
+        run: ({ signal }) =>
+          new Promise<void>((resolve) => {
+            signal.addEventListener('abort', () => resolve());
+            for (let i = 0; i < count; i++) process.emit(SIGNAL, SIGNAL);
+            setTimeout(resolve, 30);
+          }),
+      });
+      return coordinator.shutdown({ reason: 'bad start-up' });
+    };
 
-    const again = testCoordinator({ timeout: 5_000, signals: [SIGNAL] });
-    again.register({
-      name: 'slow',
-      phase: 'stop-intake',
-      run: ({ signal }) =>
-        new Promise<void>((resolve) => {
-          signal.addEventListener('abort', () => resolve());
-          process.emit(SIGNAL, SIGNAL);
-          process.emit(SIGNAL, SIGNAL);
-        }),
-    });
-    const second = await again.shutdown();
-    expect(second.outcome).toBe('forced');
-    expect(second.exitCode).toBe(SIGNAL_CODE);
+    const joined = await receiving(1);
+    expect(joined.outcome).toBe('clean');
+    expect(joined.exitCode).toBe(0);
+    expect(hookOf(joined, 'gets 1 signal(s)').outcome).toBe('ok');
+
+    const forced = await receiving(2);
+    expect(forced.outcome).toBe('forced');
+    expect(forced.exitCode).toBe(SIGNAL_CODE);
+    expect(hookOf(forced, 'gets 2 signal(s)').outcome).toBe('aborted');
   });
 
   it('a forced exit wins over the exit code asked for', async () => {

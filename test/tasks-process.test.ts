@@ -31,20 +31,25 @@ function expectAccountedFor(tally: Tally): void {
   expect(sorted([...tally.acked, ...tally.nacked]), 'taken = acked ∪ nacked').toEqual(sorted(tally.taken));
 }
 
+/** Runs the message loop, sends SIGTERM once message 8 is taken, and checks no message was lost. */
+async function sigtermOnceEightAreTaken(mode: 'mixed' | 'short') {
+  const fixture = startFixture('message-loop.mjs', [mode]);
+  await fixture.waitFor('taken:8');
+  const sent = performance.now();
+  fixture.kill('SIGTERM');
+  const ended = await fixture.ended(15_000);
+  const tally = tallyOf(ended);
+  expectAccountedFor(tally);
+  return { ended, sent, tally };
+}
+
 describe('a message loop stopped by SIGTERM', () => {
   // Budget 3 s: exit reserve 60 ms, abandon reserve 300 ms, so the drain deadline is 2640 ms after the trigger.
   const DRAIN_DEADLINE = 3_000 - 60 - 300;
 
   it('acks what finishes in the drain, nacks what outlasts it, loses nothing, and exits 1', async () => {
-    const fixture = startFixture('message-loop.mjs', ['mixed']);
     // Consumers take in order: once message 8 is taken, the two long ones (5 and 6) are in flight.
-    await fixture.waitFor('taken:8');
-    const sent = performance.now();
-    fixture.kill('SIGTERM');
-    const ended = await fixture.ended(15_000);
-
-    const tally = tallyOf(ended);
-    expectAccountedFor(tally);
+    const { ended, sent, tally } = await sigtermOnceEightAreTaken('mixed');
     expect(tally.nacked).toEqual(expect.arrayContaining([5, 6]));
     expect(tally.abandoned.sort()).toEqual(tally.nacked.map((id) => `msg ${id}`).sort());
     // The short messages in flight at the trigger were finished during the drain, not handed back.
@@ -58,14 +63,7 @@ describe('a message loop stopped by SIGTERM', () => {
   });
 
   it('acks every message in flight when all fit in the drain, and exits 0 without waiting for the deadline', async () => {
-    const fixture = startFixture('message-loop.mjs', ['short']);
-    await fixture.waitFor('taken:8');
-    const sent = performance.now();
-    fixture.kill('SIGTERM');
-    const ended = await fixture.ended(15_000);
-
-    const tally = tallyOf(ended);
-    expectAccountedFor(tally);
+    const { ended, sent, tally } = await sigtermOnceEightAreTaken('short');
     expect(tally.nacked).toEqual([]);
     expect(tally.abandoned).toEqual([]);
     expect(tally.finished).toBeGreaterThan(0);

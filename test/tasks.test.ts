@@ -1,6 +1,7 @@
 // In-flight work, in process: track(), run(), the drain that awaits them, and what is abandoned.
-import { afterEach, describe, expect, it } from 'vitest';
-import { LastcallError, ShutdownCoordinator, type HookReport, type ShutdownCoordinatorOptions, type ShutdownReport } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { LastcallError, type HookReport, type ShutdownCoordinator, type ShutdownCoordinatorOptions, type ShutdownReport } from '../src/index.js';
+import { testCoordinator } from './helpers/coordinator.js';
 
 // A short budget and its slices, as DESIGN.md rule 5 defines them.
 const TIMEOUT = 500;
@@ -10,18 +11,7 @@ const DRAIN_DEADLINE = TIMEOUT - EXIT_RESERVE - ABANDON_RESERVE; // 440 ms after
 // Room for a loaded 2-core machine running suites in parallel; a hang still fails.
 const MARGIN = 1_500;
 
-const coordinators: ShutdownCoordinator[] = [];
-
-function coordinatorWith(options: Partial<ShutdownCoordinatorOptions> = {}): ShutdownCoordinator {
-  const coordinator = new ShutdownCoordinator({ exit: false, signals: [], handleErrors: false, logger: false, timeout: TIMEOUT, ...options });
-  coordinators.push(coordinator);
-  return coordinator;
-}
-
-afterEach(() => {
-  for (const coordinator of coordinators.splice(0)) coordinator.uninstall();
-  process.exitCode = undefined;
-});
+const coordinatorWith = (options: ShutdownCoordinatorOptions = {}): ShutdownCoordinator => testCoordinator({ timeout: TIMEOUT, ...options });
 
 interface Deferred<T = void> {
   readonly promise: Promise<T>;

@@ -16,6 +16,8 @@ import { onProcessEvent } from './process-listeners.js';
 import { ms, type FatalErrorReport, type HookReport, type PhaseReport, type ShutdownReport } from './report.js';
 import { callerStack, Tasks, type TaskOptions } from './tasks.js';
 import { describeTrigger, type ShutdownTrigger } from './trigger.js';
+import { isDrainableServer, ServerDrain, type AddServerOptions, type DrainableServer } from './server-drain.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -99,6 +101,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   #drained = false;
   #abandoning: Promise<void> = Promise.resolve();
   #report: ShutdownReport | undefined;
+  readonly #servers = new Map<DrainableServer, { readonly drain: ServerDrain; readonly remove: () => void }>();
   readonly #phases: PhaseReport[] = [];
   readonly #errors: FatalErrorReport[] = [];
 
@@ -134,6 +137,52 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    */
   get signal(): AbortSignal {
     return this.#stopping.signal;
+  }
+
+  /** True until the shutdown starts: what a readiness probe should report. */
+  get ready(): boolean {
+    return this.#state === 'running';
+  }
+
+  /**
+   * A request handler for a readiness endpoint: 200 while running, 503 (with `Connection: close`)
+   * from the trigger on. Works with `http`, Express, Koa's `ctx.req`/`ctx.res`, and the like.
+   */
+  readonly readinessHandler = (_req: IncomingMessage, res: ServerResponse): void => {
+    const ready = this.ready;
+    res.statusCode = ready ? 200 : 503;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    if (!ready) res.setHeader('connection', 'close');
+    res.end(ready ? 'ready\n' : 'stopping\n');
+  };
+
+  /**
+   * Drains `server` in `close-http`: stop listening, `Connection: close` on every response,
+   * idle keep-alive sockets closed, HTTP/2 sessions sent GOAWAY, upgraded sockets handed to
+   * `onUpgraded`, and whatever is left destroyed at the deadline. Connections are tracked from
+   * this call on, so add the server before it listens. Adding the same server again is a no-op.
+   * @returns A function that stops tracking the server and removes its hook.
+   */
+  addServer(server: DrainableServer, options?: AddServerOptions): () => void {
+    if (!isDrainableServer(server)) {
+      throw invalidType('addServer(server)', 'an http, https or http2 server (what app.listen() returns, not the app)', server);
+    }
+    const existing = this.#servers.get(server);
+    if (existing !== undefined) return existing.remove;
+    const { name = 'http server', timeout, onUpgraded } = validateServerOptions(options);
+    const drain = new ServerDrain(server, name, onUpgraded, this.#log);
+    const close = (): void => drain.close();
+    if (this.#stopping.signal.aborted) close();
+    else this.#stopping.signal.addEventListener('abort', close, { once: true });
+    const unregister = this.register({ name, phase: 'close-http', timeout, run: ({ signal }) => drain.drain(signal) });
+    const remove = (): void => {
+      unregister();
+      drain.detach();
+      this.#stopping.signal.removeEventListener('abort', close);
+      this.#servers.delete(server);
+    };
+    this.#servers.set(server, { drain, remove });
+    return remove;
   }
 
   /** How many tracked tasks have not settled yet. */
@@ -259,6 +308,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const startedAt = toEpoch(budget.start);
     this.#emit('start', { trigger, startedAt, timeout: this.#options.timeout });
     this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(this.#options.timeout)})`);
+    await this.#readinessDelay(budget);
     for (const phase of PHASES) {
       const report = this.#force.signal.aborted ? skipped(phase) : await this.#runPhase(phase, budget);
       this.#phases.push(report);
@@ -277,6 +327,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       phases: this.#phases,
       errors: [...this.#errors],
       tasks: this.#tasks.report(),
+      servers: [...this.#servers.values()].map(({ drain }) => drain.report()),
     };
     this.#report = report;
     this.#state = 'stopped';
@@ -287,6 +338,15 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     if (this.#options.exit) void this.#exit(report.exitCode, budget);
     else this.#settleWithoutExit(budget);
     return report;
+  }
+
+  /** Keeps serving (readiness 503, `Connection: close`) while load balancers take the instance out. */
+  async #readinessDelay(budget: Budget): Promise<void> {
+    const delay = this.#options.readinessDelay;
+    if (delay === 0) return;
+    this.#log.info(`readiness is 503: serving for ${ms(delay)} more before stopping intake`);
+    const forced = new Promise((resolve) => this.#force.signal.addEventListener('abort', resolve, { once: true }));
+    await settledBy(forced, Math.min(budget.start + delay, phaseCap(budget, 'stop-intake')));
   }
 
   async #runPhase(phase: Phase, budget: Budget): Promise<PhaseReport> {
@@ -456,6 +516,19 @@ function validateHook(hook: unknown): Hook {
     phase,
     timeout: timeout === undefined ? undefined : validateDuration('hook.timeout', timeout),
     run: run as Hook['run'],
+  };
+}
+
+function validateServerOptions(options: unknown): AddServerOptions {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw invalidType('addServer(…, options)', 'an object', options);
+  const { name, timeout, onUpgraded } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw invalidType('options.name', 'a non-empty string', name);
+  if (onUpgraded !== undefined && typeof onUpgraded !== 'function') throw invalidType('options.onUpgraded', 'a function', onUpgraded);
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(timeout === undefined ? {} : { timeout: validateDuration('options.timeout', timeout) }),
+    ...(onUpgraded === undefined ? {} : { onUpgraded: onUpgraded as AddServerOptions['onUpgraded'] & {} }),
   };
 }
 

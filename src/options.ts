@@ -10,6 +10,12 @@ export interface ShutdownCoordinatorOptions {
    * `docker stop`'s 10 s and Kubernetes' default 30 s grace period.
    */
   readonly timeout?: number;
+  /**
+   * Milliseconds to keep serving after the trigger, with readiness answering 503 and every
+   * response saying `Connection: close`, before `stop-intake` starts: the time a load balancer
+   * needs to take the instance out. Counts against `timeout`. Default 0.
+   */
+  readonly readinessDelay?: number;
   /** Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. */
   readonly signals?: readonly NodeJS.Signals[];
   /**
@@ -36,6 +42,7 @@ export interface ShutdownCoordinatorOptions {
 
 export interface ResolvedOptions {
   readonly timeout: number;
+  readonly readinessDelay: number;
   readonly signals: readonly NodeJS.Signals[];
   readonly handleErrors: boolean;
   readonly exit: boolean;
@@ -44,7 +51,7 @@ export interface ResolvedOptions {
   readonly taskStacks: boolean;
 }
 
-const KNOWN = new Set(['timeout', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'taskStacks']);
+const KNOWN = new Set(['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'taskStacks']);
 // Node's own setTimeout limit: a longer delay fires after 1 ms.
 export const MAX_DELAY = 2_147_483_647;
 const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
@@ -57,8 +64,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw invalidType(`options.${key}`, `one of the known options (${[...KNOWN].join(', ')})`, options[key]);
   }
+  const timeout = options.timeout === undefined ? 8_000 : validateDuration('options.timeout', options.timeout);
   return {
-    timeout: options.timeout === undefined ? 8_000 : validateDuration('options.timeout', options.timeout),
+    timeout,
+    readinessDelay: validateReadinessDelay(options.readinessDelay, timeout),
     signals: options.signals === undefined ? ['SIGTERM', 'SIGINT'] : validateSignals(options.signals),
     handleErrors: validateBoolean('options.handleErrors', options.handleErrors, true),
     exit: validateBoolean('options.exit', options.exit, true),
@@ -79,6 +88,13 @@ export function validateDuration(name: string, value: unknown): number {
 export function validateExitCode(name: string, value: unknown): number {
   if (typeof value !== 'number') throw invalidType(name, 'an integer exit code', value);
   if (!Number.isInteger(value) || value < 0 || value > 255) throw outOfRange(name, 'an integer from 0 to 255', value);
+  return value;
+}
+
+function validateReadinessDelay(value: unknown, timeout: number): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw invalidType('options.readinessDelay', 'a number of milliseconds', value);
+  if (!(value >= 0 && value < timeout)) throw outOfRange('options.readinessDelay', `at least 0 and below options.timeout (${timeout} ms)`, value);
   return value;
 }
 

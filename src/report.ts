@@ -1,4 +1,5 @@
 import type { Phase } from './phases.js';
+import type { ServerReport } from './server-drain.js';
 import type { TasksReport } from './tasks.js';
 import { describeTrigger, type ShutdownTrigger } from './trigger.js';
 
@@ -66,6 +67,8 @@ export interface ShutdownReport {
   readonly errors: readonly FatalErrorReport[];
   /** The in-flight work the drain met: finished, rejected, abandoned, released. */
   readonly tasks: TasksReport;
+  /** One entry per server given to `addServer()`: what its drain did with the connections. */
+  readonly servers: readonly ServerReport[];
 }
 
 /** The report as a timing tree, one line per phase and hook, for logs and terminals. */
@@ -90,7 +93,11 @@ export function formatReport(report: ShutdownReport): string {
   const abandoned = report.tasks.abandoned.map(
     (task) => `abandoned: ${task.name} after ${ms(task.age)} (onAbandon: ${task.onAbandon})`,
   );
-  return [head, ...lines, ...abandoned].join('\n');
+  const servers = report.servers.map(
+    (server) =>
+      `${server.name}: ${server.finished} finished, ${server.idleClosed} closed idle, ${server.destroyed} destroyed, ${server.upgraded} upgraded`,
+  );
+  return [head, ...lines, ...servers, ...abandoned].join('\n');
 }
 
 export function ms(duration: number): string {

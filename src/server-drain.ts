@@ -1,0 +1,287 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:http2';
+import type { Server as HttpsServer } from 'node:https';
+import { Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
+import { describeError } from './errors.js';
+import type { Log } from './log.js';
+
+/** A server `addServer()` drains: `http`, `https`, or `http2` (with or without `allowHTTP1`). */
+export type DrainableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
+
+/** Options of `addServer()`. */
+export interface AddServerOptions {
+  /** Names the server's `close-http` hook in the log and the report. Default `http server`. */
+  readonly name?: string;
+  /** Milliseconds the drain may take; never more than the phase allows. */
+  readonly timeout?: number;
+  /**
+   * Called for each upgraded socket (WebSocket, CONNECT) when `close-http` starts, so the
+   * application can say goodbye (a WebSocket close frame, 1001). Sockets still open at the
+   * deadline are destroyed.
+   */
+  readonly onUpgraded?: (socket: Duplex, request: IncomingMessage) => void;
+}
+
+/** What the drain of one server did with its connections. */
+export interface ServerReport {
+  readonly name: string;
+  /** Keep-alive connections closed while idle, with no request on them. */
+  readonly idleClosed: number;
+  /** Connections, HTTP/2 sessions and upgraded sockets that ended on their own during the drain. */
+  readonly finished: number;
+  /** Whatever was still open at the deadline, destroyed. */
+  readonly destroyed: number;
+  /** Upgraded sockets handed to `onUpgraded`. */
+  readonly upgraded: number;
+}
+
+// A keep-alive socket that went idle less than this long ago may have its client's next
+// request already on the wire: closing it now would reset that request, so it gets this
+// long for one more request, answered with `Connection: close`.
+export const IDLE_GRACE = 100;
+
+interface Connection {
+  active: number;
+  idleSince: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** True for the servers `addServer()` can drain. */
+export function isDrainableServer(value: unknown): value is DrainableServer {
+  if (!(value instanceof NetServer)) return false;
+  const server = value as unknown as Record<string, unknown>;
+  return typeof server.closeIdleConnections === 'function' || typeof server.updateSettings === 'function';
+}
+
+/**
+ * Tracks one server's connections from the moment it is added, and drains them: stop listening,
+ * `Connection: close` on every response, idle sockets closed (with a grace for the just-idle),
+ * HTTP/2 sessions sent GOAWAY, upgraded sockets handed to `onUpgraded`, the rest destroyed at
+ * the deadline.
+ */
+export class ServerDrain {
+  readonly #server: NetServer;
+  readonly #name: string;
+  readonly #onUpgraded: AddServerOptions['onUpgraded'];
+  readonly #log: Log;
+  readonly #sockets = new Set<Socket>();
+  readonly #connections = new Map<Duplex, Connection>();
+  readonly #responses = new Set<ServerResponse>();
+  readonly #upgraded = new Map<Duplex, IncomingMessage>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #detachers: (() => void)[] = [];
+  #closing = false;
+  #draining = false;
+  #atDeadline = false;
+  #drained: (() => void) | undefined;
+  #idleClosed = 0;
+  #finished = 0;
+  #destroyed = 0;
+  #upgradedCount = 0;
+
+  constructor(server: DrainableServer, name: string, onUpgraded: AddServerOptions['onUpgraded'], log: Log) {
+    this.#server = server;
+    this.#name = name;
+    this.#onUpgraded = onUpgraded;
+    this.#log = log;
+    const tls = server instanceof TlsServer;
+    const http2 = typeof (server as Partial<Http2Server>).updateSettings === 'function';
+    // Plain-text connections speak HTTP/1 unless the server is HTTP/2 (h2c); TLS ones say so after the handshake.
+    this.#listen('connection', (socket: Socket) => this.#onSocket(socket, !tls && !http2));
+    if (tls) this.#listen('secureConnection', (socket: TLSSocket) => this.#onSecureSocket(socket));
+    this.#listen('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res), true);
+    this.#listen('session', (session: ServerHttp2Session) => this.#onSession(session));
+    this.#followListeners('upgrade');
+    this.#followListeners('connect');
+  }
+
+  /** From the trigger on, every response says `Connection: close`, so clients move elsewhere. */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    for (const res of this.#responses) closeAfter(res);
+  }
+
+  /** Drains until every connection has ended, or destroys what is left when `signal` aborts. */
+  drain(signal: AbortSignal): Promise<void> {
+    // One synchronous step: no response can be written between the listener closing and the header.
+    this.#draining = true;
+    this.close();
+    // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
+    if (this.#server.listening) NetServer.prototype.close.call(this.#server);
+    for (const session of this.#sessions) session.close();
+    for (const [socket, connection] of this.#connections) {
+      if (connection.active === 0) this.#closeWhenIdle(socket, connection);
+    }
+    for (const [socket, request] of this.#upgraded) this.#tellUpgraded(socket, request);
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+      this.#checkDrained();
+      signal.addEventListener('abort', () => this.#destroyAll(), { once: true });
+    });
+  }
+
+  detach(): void {
+    for (const detach of this.#detachers.splice(0)) detach();
+  }
+
+  report(): ServerReport {
+    return {
+      name: this.#name,
+      idleClosed: this.#idleClosed,
+      finished: this.#finished,
+      destroyed: this.#destroyed,
+      upgraded: this.#upgradedCount,
+    };
+  }
+
+  #onSocket(socket: Socket, speaksHttp1: boolean): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#checkDrained();
+    });
+    if (speaksHttp1) this.#track(socket);
+  }
+
+  #onSecureSocket(socket: TLSSocket): void {
+    // An HTTP/2 connection is drained through its session; only HTTP/1 over TLS is tracked here.
+    if (socket.alpnProtocol !== 'h2') this.#track(socket);
+  }
+
+  #track(socket: Duplex): Connection {
+    const connection: Connection = { active: 0, idleSince: performance.now(), timer: undefined };
+    this.#connections.set(socket, connection);
+    socket.once('close', () => {
+      clearTimeout(connection.timer);
+      if (this.#connections.delete(socket) && this.#draining && !this.#atDeadline && connection.active >= 0) this.#finished++;
+    });
+    if (this.#draining) this.#closeWhenIdle(socket, connection);
+    return connection;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.httpVersionMajor === 2) return;
+    const connection = this.#connections.get(req.socket) ?? this.#track(req.socket);
+    connection.active++;
+    clearTimeout(connection.timer);
+    this.#responses.add(res);
+    if (this.#closing) closeAfter(res);
+    res.once('close', () => {
+      this.#responses.delete(res);
+      if (--connection.active > 0) return;
+      connection.idleSince = performance.now();
+      if (this.#draining) this.#closeWhenIdle(req.socket, connection);
+    });
+  }
+
+  #onSession(session: ServerHttp2Session): void {
+    this.#sessions.add(session);
+    session.once('close', () => {
+      this.#sessions.delete(session);
+      if (this.#draining && !this.#atDeadline) this.#finished++;
+    });
+    if (this.#draining) session.close();
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex): void {
+    // The socket has left HTTP: it is the application's protocol now.
+    const connection = this.#connections.get(socket);
+    if (connection !== undefined) connection.active = -1;
+    this.#connections.delete(socket);
+    this.#upgraded.set(socket, req);
+    socket.once('close', () => {
+      this.#upgraded.delete(socket);
+      if (this.#draining && !this.#atDeadline) this.#finished++;
+    });
+    if (this.#draining) this.#tellUpgraded(socket, req);
+  }
+
+  #closeWhenIdle(socket: Duplex, connection: Connection): void {
+    const close = (): void => {
+      if (connection.active !== 0 || socket.destroyed) return;
+      connection.active = -1;
+      this.#idleClosed++;
+      socket.destroy();
+    };
+    const idleFor = performance.now() - connection.idleSince;
+    clearTimeout(connection.timer);
+    if (idleFor >= IDLE_GRACE) close();
+    else connection.timer = setTimeout(close, IDLE_GRACE - idleFor);
+  }
+
+  #tellUpgraded(socket: Duplex, request: IncomingMessage): void {
+    this.#upgradedCount++;
+    if (this.#onUpgraded === undefined) return;
+    try {
+      this.#onUpgraded(socket, request);
+    } catch (error) {
+      this.#log.error(`onUpgraded of "${this.#name}" threw: ${describeError(error)}`);
+    }
+  }
+
+  #destroyAll(): void {
+    this.#atDeadline = true;
+    for (const socket of this.#sockets) {
+      if (socket.destroyed) continue;
+      this.#destroyed++;
+      socket.destroy();
+    }
+    for (const session of this.#sessions) session.destroy();
+    // Sockets accepted before addServer() are not ours to count, but must not outlive the deadline.
+    (this.#server as Partial<HttpServer>).closeAllConnections?.();
+    this.#drained?.();
+  }
+
+  #checkDrained(): void {
+    if (this.#draining && this.#sockets.size === 0) this.#drained?.();
+  }
+
+  /**
+   * Listens for `upgrade` or `connect` only while the application does: Node treats those
+   * requests differently as soon as any listener exists, so one of ours alone would change them.
+   */
+  #followListeners(event: 'upgrade' | 'connect'): void {
+    const ours = (req: IncomingMessage, socket: Duplex): void => this.#onUpgrade(req, socket);
+    let attached = false;
+    const sync = (): void => {
+      const theirs = this.#server.listenerCount(event) - (attached ? 1 : 0);
+      if (theirs > 0 && !attached) {
+        attached = true;
+        this.#server.prependListener(event, ours);
+      } else if (theirs === 0 && attached) {
+        attached = false;
+        this.#server.removeListener(event, ours);
+      }
+    };
+    const onNew = (name: string | symbol, listener: unknown): void => {
+      // 'newListener' comes before the listener is added: sync once it is there.
+      if (name === event && listener !== ours) queueMicrotask(sync);
+    };
+    const onRemoved = (name: string | symbol, listener: unknown): void => {
+      if (name === event && listener !== ours) sync();
+    };
+    this.#server.on('newListener', onNew);
+    this.#server.on('removeListener', onRemoved);
+    sync();
+    this.#detachers.push(() => {
+      this.#server.off('newListener', onNew);
+      this.#server.off('removeListener', onRemoved);
+      if (attached) this.#server.removeListener(event, ours);
+      attached = false;
+    });
+  }
+
+  #listen(event: string, listener: (...args: never[]) => void, first = false): void {
+    const server = this.#server as NetServer & { on(event: string, listener: (...args: never[]) => void): NetServer };
+    if (first) server.prependListener(event, listener as (...args: unknown[]) => void);
+    else server.on(event, listener);
+    this.#detachers.push(() => server.off(event, listener as (...args: unknown[]) => void));
+  }
+}
+
+function closeAfter(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('connection', 'close');
+}

@@ -257,8 +257,10 @@ export class ServerDrain {
       }
     };
     const onNew = (name: string | symbol, listener: unknown): void => {
-      // 'newListener' comes before the listener is added: sync once it is there.
-      if (name === event && listener !== ours) queueMicrotask(sync);
+      // 'newListener' comes just before the application's listener is added: ours goes first.
+      if (name !== event || listener === ours || attached) return;
+      attached = true;
+      this.#server.prependListener(event, ours);
     };
     const onRemoved = (name: string | symbol, listener: unknown): void => {
       if (name === event && listener !== ours) sync();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { ShutdownCoordinator } from '../src/index.js';
 import { testCoordinator } from './helpers/coordinator.js';
 
@@ -36,6 +38,9 @@ describe('constructor options', () => {
     [{ exitCodes: { failed: 256 } }, RangeError, 'options.exitCodes.failed must be an integer from 0 to 255, received 256 (number)'],
     [{ exitCodes: { error: 1.5 } }, RangeError, 'options.exitCodes.error must be an integer from 0 to 255'],
     [{ taskStacks: 'no' }, TypeError, 'options.taskStacks must be a boolean'],
+    [{ readinessDelay: '5s' }, TypeError, "options.readinessDelay must be a number of milliseconds, received '5s' (string)"],
+    [{ readinessDelay: -1 }, RangeError, 'options.readinessDelay must be at least 0 and below options.timeout (8000 ms), received -1 (number)'],
+    [{ timeout: 1_000, readinessDelay: 1_000 }, RangeError, 'options.readinessDelay must be at least 0 and below options.timeout (1000 ms), received 1000 (number)'],
   ];
   for (const [options, kind, message] of cases) {
     it(`rejects ${JSON.stringify(options) ?? String(options)} with a ${kind.name}`, () => {
@@ -54,6 +59,19 @@ describe('constructor options', () => {
 });
 
 describe('call arguments', () => {
+  it('addServer() takes servers only, and names what it got instead', () => {
+    const coordinator = testCoordinator();
+    const app = (_req: unknown, _res: unknown) => {};
+    expect(() => coordinator.addServer(app as never)).toThrow(
+      /addServer\(server\) must be an http, https or http2 server \(what app.listen\(\) returns, not the app\), received \[Function: app\] \(function\)/,
+    );
+    expect(() => coordinator.addServer(new NetServer() as never)).toThrow(TypeError);
+    const server = createServer();
+    expect(() => coordinator.addServer(server, { onUpgraded: 'close' as never })).toThrow(/options.onUpgraded must be a function/);
+    expect(() => coordinator.addServer(server, { timeout: -1 })).toThrow(RangeError);
+    expect(() => coordinator.addServer(server, { name: '' })).toThrow(/options.name must be a non-empty string/);
+  });
+
   it('register() names the bad field', () => {
     const coordinator = testCoordinator();
     const run = () => {};

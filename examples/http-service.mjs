@@ -14,24 +14,13 @@ const pool = {
 
 const server = createServer(async (req, res) => {
   console.log(`${req.method} ${req.url}`);
-  const ms = req.url === '/slow' ? 1_000 : 5;
-  const row = await pool.query(ms);
-  // Once stopping, tell keep-alive clients not to reuse this socket.
-  if (coordinator.state !== 'running') res.setHeader('connection', 'close');
+  if (req.url === '/ready') return coordinator.readinessHandler(req, res);
+  const row = await pool.query(req.url === '/slow' ? 1_000 : 5);
   res.end(`${row}\n`);
 });
 
-coordinator.register({
-  name: 'http-server',
-  phase: 'close-http',
-  run: ({ signal }) =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      // At the hook's deadline, whatever is still open is cut.
-      signal.addEventListener('abort', () => server.closeAllConnections());
-    }),
-});
+// Drained in close-http: requests in flight finish (with Connection: close), idle sockets close.
+coordinator.addServer(server);
 coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
 coordinator.on('report', (report) => console.log(formatReport(report)));
 

@@ -43,8 +43,11 @@ export interface ServerReport {
 export const IDLE_GRACE = 100;
 
 interface Connection {
+  /** Responses under way; -1 once the socket has left our hands (closed idle, upgraded, secured). */
   active: number;
   idleSince: number;
+  /** `bytesRead` when it went idle: more means a request is arriving, so it is not idle. */
+  bytesAtIdle: number;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -67,6 +70,8 @@ export class ServerDrain {
   readonly #onUpgraded: AddServerOptions['onUpgraded'];
   readonly #log: Log;
   readonly #sockets = new Set<Socket>();
+  /** TLS sockets before their handshake, by remote address: idle until they say what they speak. */
+  readonly #handshaking = new Map<string, Socket>();
   readonly #connections = new Map<Duplex, Connection>();
   readonly #responses = new Set<ServerResponse>();
   readonly #upgraded = new Map<Duplex, IncomingMessage>();
@@ -89,7 +94,7 @@ export class ServerDrain {
     const tls = server instanceof TlsServer;
     const http2 = typeof (server as Partial<Http2Server>).updateSettings === 'function';
     // Plain-text connections speak HTTP/1 unless the server is HTTP/2 (h2c); TLS ones say so after the handshake.
-    this.#listen('connection', (socket: Socket) => this.#onSocket(socket, !tls && !http2));
+    this.#listen('connection', (socket: Socket) => this.#onSocket(socket, !tls && !http2, tls));
     if (tls) this.#listen('secureConnection', (socket: TLSSocket) => this.#onSecureSocket(socket));
     this.#listen('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res), true);
     this.#listen('session', (session: ServerHttp2Session) => this.#onSession(session));
@@ -137,22 +142,32 @@ export class ServerDrain {
     };
   }
 
-  #onSocket(socket: Socket, speaksHttp1: boolean): void {
+  #onSocket(socket: Socket, speaksHttp1: boolean, tls: boolean): void {
     this.#sockets.add(socket);
+    const key = tls ? remoteOf(socket) : undefined;
     socket.once('close', () => {
       this.#sockets.delete(socket);
+      if (key !== undefined && this.#handshaking.get(key) === socket) this.#handshaking.delete(key);
       this.#checkDrained();
     });
-    if (speaksHttp1) this.#track(socket);
+    // A TLS connection that never finishes its handshake (a browser's preconnect, a health
+    // check) is as idle as a plain one that never sent a request.
+    if (speaksHttp1 || key !== undefined) this.#track(socket);
+    if (key !== undefined) this.#handshaking.set(key, socket);
   }
 
   #onSecureSocket(socket: TLSSocket): void {
+    const raw = this.#handshaking.get(remoteOf(socket));
+    if (raw !== undefined) {
+      this.#handshaking.delete(remoteOf(socket));
+      this.#untrack(raw);
+    }
     // An HTTP/2 connection is drained through its session; only HTTP/1 over TLS is tracked here.
     if (socket.alpnProtocol !== 'h2') this.#track(socket);
   }
 
   #track(socket: Duplex): Connection {
-    const connection: Connection = { active: 0, idleSince: performance.now(), timer: undefined };
+    const connection: Connection = { active: 0, idleSince: performance.now(), bytesAtIdle: bytesReadBy(socket), timer: undefined };
     this.#connections.set(socket, connection);
     socket.once('close', () => {
       clearTimeout(connection.timer);
@@ -160,6 +175,14 @@ export class ServerDrain {
     });
     if (this.#draining) this.#closeWhenIdle(socket, connection);
     return connection;
+  }
+
+  #untrack(socket: Duplex): void {
+    const connection = this.#connections.get(socket);
+    if (connection === undefined) return;
+    clearTimeout(connection.timer);
+    connection.active = -1;
+    this.#connections.delete(socket);
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -173,6 +196,7 @@ export class ServerDrain {
       this.#responses.delete(res);
       if (--connection.active > 0) return;
       connection.idleSince = performance.now();
+      connection.bytesAtIdle = bytesReadBy(req.socket);
       if (this.#draining) this.#closeWhenIdle(req.socket, connection);
     });
   }
@@ -188,9 +212,7 @@ export class ServerDrain {
 
   #onUpgrade(req: IncomingMessage, socket: Duplex): void {
     // The socket has left HTTP: it is the application's protocol now.
-    const connection = this.#connections.get(socket);
-    if (connection !== undefined) connection.active = -1;
-    this.#connections.delete(socket);
+    this.#untrack(socket);
     this.#upgraded.set(socket, req);
     socket.once('close', () => {
       this.#upgraded.delete(socket);
@@ -202,6 +224,13 @@ export class ServerDrain {
   #closeWhenIdle(socket: Duplex, connection: Connection): void {
     const close = (): void => {
       if (connection.active !== 0 || socket.destroyed) return;
+      const bytes = bytesReadBy(socket);
+      if (bytes !== connection.bytesAtIdle) {
+        // A request's first bytes are in, its headers not yet: Node counts it busy, and so do we.
+        connection.bytesAtIdle = bytes;
+        connection.timer = setTimeout(close, IDLE_GRACE);
+        return;
+      }
       connection.active = -1;
       this.#idleClosed++;
       socket.destroy();
@@ -282,6 +311,14 @@ export class ServerDrain {
     else server.on(event, listener);
     this.#detachers.push(() => server.off(event, listener as (...args: unknown[]) => void));
   }
+}
+
+function remoteOf(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
+}
+
+function bytesReadBy(socket: Duplex): number {
+  return (socket as Partial<Socket>).bytesRead ?? 0;
 }
 
 function closeAfter(res: ServerResponse): void {

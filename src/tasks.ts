@@ -149,7 +149,9 @@ export class Tasks {
     promise.then(
       () => this.#settle(task),
       (error: unknown) => {
-        if (this.#settle(task) && this.#stopping) this.#rejected.push({ name: task.name, error });
+        // A task already abandoned or released rejects as its signal told it to: that is no news.
+        if (!this.#settle(task)) return;
+        if (this.#stopping) this.#rejected.push({ name: task.name, error });
         this.#log.error(`task "${task.name}" rejected: ${describeError(error)}`);
       },
     );

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { IDLE_GRACE } from '../src/server-drain.js';
 import { startFixture } from './helpers/fixture.js';
-import { get, portOf, reportOf } from './helpers/http.js';
+import { get, portOf, reportOf, until } from './helpers/http.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,17 +60,6 @@ describe.concurrent('addServer: HTTP/1.1', () => {
     expect((await server.ended()).code).toBe(0);
   });
 });
-
-/** Repeats `attempt` until `done` says so, 50 times at most: bounded, and waits on each answer. */
-async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let last!: T;
-  for (let i = 0; i < 50; i++) {
-    last = await attempt();
-    if (done(last)) return last;
-    await sleep(10);
-  }
-  return last;
-}
 
 describe.concurrent('readiness', () => {
   it('answers 200 before the trigger, then 503 during readinessDelay while requests are still served', async () => {

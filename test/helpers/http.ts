@@ -37,3 +37,14 @@ export function reportOf(stdout: string): { outcome: string; exitCode: number; s
   if (line === undefined) throw new Error(`no report in:\n${stdout.slice(-2000)}`);
   return JSON.parse(line.slice('report:'.length));
 }
+
+/** Repeats `attempt` until `done` says so, 50 times at most, 10 ms apart: bounded, and each answer awaited. */
+export async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let last!: T;
+  for (let i = 0; i < 50; i++) {
+    last = await attempt();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return last;
+}

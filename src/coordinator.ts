@@ -16,6 +16,7 @@ import { onProcessEvent } from './process-listeners.js';
 import { ms, type FatalErrorReport, type HookReport, type PhaseReport, type ShutdownReport } from './report.js';
 import { callerStack, Tasks, type TaskOptions } from './tasks.js';
 import { describeTrigger, type ShutdownTrigger } from './trigger.js';
+import { startWatchdog } from './watchdog.js';
 import { isDrainableServer, ServerDrain, type AddServerOptions, type DrainableServer } from './server-drain.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -35,6 +36,8 @@ const FORCE_GRACE = 50;
 // With `exit: false`, how long after the run the process may take to end before we say what holds it.
 const ALIVE_GRACE = 1_000;
 const TASKS_HOOK = 'in-flight tasks';
+// The watchdog waits this long past the budget, for the main thread's own exit to win when it can.
+const WATCHDOG_GRACE = 100;
 
 /** The hooks of the phase that is running now; hooks registered late join it. */
 class ActivePhase {
@@ -297,6 +300,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#requestedCode = requestedCode;
     this.#tasks.markStopping();
     if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
+    if (this.#options.watchdog) {
+      const message = `lastcall: the event loop was still blocked ${WATCHDOG_GRACE} ms after the budget of ${ms(this.#options.timeout)}: watchdog kills the process (SIGKILL)\n`;
+      startWatchdog(this.#options.timeout + WATCHDOG_GRACE, message);
+    }
     // The run's promise exists before anything it calls can call `shutdown()` back.
     const run = Promise.resolve().then(() => this.#execute(trigger, budget));
     this.#run = run;

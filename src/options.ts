@@ -34,6 +34,12 @@ export interface ShutdownCoordinatorOptions {
   /** Exit codes per outcome. Default `{ clean: 0, failed: 1, error: 1 }`. */
   readonly exitCodes?: Partial<ExitCodes>;
   /**
+   * Start a watchdog thread at the trigger that kills the process (SIGKILL, so the shell sees
+   * 137) if it is still alive 100 ms after the budget: the only way out when a hook blocks the
+   * event loop synchronously. Needs `exit: true`. Default false.
+   */
+  readonly watchdog?: boolean;
+  /**
    * Capture a stack trace where each task is tracked, to name where a straggler was started.
    * Costs a few µs per task. Default false.
    */
@@ -49,9 +55,10 @@ export interface ResolvedOptions {
   readonly logger: Logger | false;
   readonly exitCodes: ExitCodes;
   readonly taskStacks: boolean;
+  readonly watchdog: boolean;
 }
 
-const KNOWN = new Set(['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'taskStacks']);
+const KNOWN = new Set(['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'taskStacks', 'watchdog']);
 // Node's own setTimeout limit: a longer delay fires after 1 ms.
 export const MAX_DELAY = 2_147_483_647;
 const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
@@ -74,6 +81,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     logger: options.logger === undefined ? console : validateLogger(options.logger),
     exitCodes: validateExitCodes(options.exitCodes),
     taskStacks: validateBoolean('options.taskStacks', options.taskStacks, false),
+    watchdog: validateWatchdog(options.watchdog, options.exit),
   };
 }
 
@@ -96,6 +104,12 @@ function validateReadinessDelay(value: unknown, timeout: number): number {
   if (typeof value !== 'number' || Number.isNaN(value)) throw invalidType('options.readinessDelay', 'a number of milliseconds', value);
   if (!(value >= 0 && value < timeout)) throw outOfRange('options.readinessDelay', `at least 0 and below options.timeout (${timeout} ms)`, value);
   return value;
+}
+
+function validateWatchdog(value: unknown, exit: unknown): boolean {
+  const watchdog = validateBoolean('options.watchdog', value, false);
+  if (watchdog && exit === false) throw outOfRange('options.watchdog', 'false when options.exit is false (it ends the process)', value);
+  return watchdog;
 }
 
 function validateBoolean(name: string, value: unknown, fallback: boolean): boolean {

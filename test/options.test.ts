@@ -38,6 +38,8 @@ describe('constructor options', () => {
     [{ exitCodes: { failed: 256 } }, RangeError, 'options.exitCodes.failed must be an integer from 0 to 255, received 256 (number)'],
     [{ exitCodes: { error: 1.5 } }, RangeError, 'options.exitCodes.error must be an integer from 0 to 255'],
     [{ taskStacks: 'no' }, TypeError, 'options.taskStacks must be a boolean'],
+    [{ watchdog: 1 }, TypeError, 'options.watchdog must be a boolean, received 1 (number)'],
+    [{ exit: false, watchdog: true }, RangeError, 'options.watchdog must be false when options.exit is false (it ends the process), received true (boolean)'],
     [{ readinessDelay: '5s' }, TypeError, "options.readinessDelay must be a number of milliseconds, received '5s' (string)"],
     [{ readinessDelay: -1 }, RangeError, 'options.readinessDelay must be at least 0 and below options.timeout (8000 ms), received -1 (number)'],
     [{ timeout: 1_000, readinessDelay: 1_000 }, RangeError, 'options.readinessDelay must be at least 0 and below options.timeout (1000 ms), received 1000 (number)'],

@@ -21,7 +21,7 @@ export class LastcallError extends Error {
 
 /** Shows a received value in an error message: short, on one line, typed. */
 export function describeValue(value: unknown): string {
-  const shown = inspect(value, { depth: 1, breakLength: Infinity, maxStringLength: 60, maxArrayLength: 5 });
+  const shown = safely(() => inspect(value, { depth: 1, breakLength: Infinity, maxStringLength: 60, maxArrayLength: 5 }));
   const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return `${shown} (${kind})`;
 }
@@ -42,8 +42,20 @@ export function outOfRange(name: string, expected: string, received: unknown): C
   });
 }
 
-/** The text of anything thrown: an Error's stack, or the value itself shown. */
+/** The text of anything thrown: an Error's stack, or the value itself shown. Never throws. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return `non-Error thrown: ${inspect(error, { depth: 2, breakLength: Infinity })}`;
+  return safely(() => {
+    if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+    return `non-Error thrown: ${inspect(error, { depth: 2, breakLength: Infinity })}`;
+  });
+}
+
+// Thrown values are the application's: a getter or a custom inspect may throw in turn, and
+// describing them happens where a throw would stop the shutdown.
+function safely(describe: () => string): string {
+  try {
+    return String(describe());
+  } catch {
+    return 'a value that throws when described';
+  }
 }

@@ -29,7 +29,10 @@ export function createLog(logger: Logger | false): Log {
   // A logger that throws must not break the shutdown it reports on: its line is dropped.
   const write = (level: 'info' | 'warn' | 'error', message: string): void => {
     try {
-      logger[level](PREFIX + message);
+      // An asynchronous logger that rejects would otherwise raise an unhandled rejection,
+      // whose own log line rejects again: a loop.
+      const result: unknown = logger[level](PREFIX + message);
+      if (isThenable(result)) result.then(undefined, () => {});
     } catch {}
   };
   return {
@@ -38,6 +41,10 @@ export function createLog(logger: Logger | false): Log {
     error: (message) => write('error', message),
     flush: () => flushLogger(logger),
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function flushLogger(logger: Logger): Promise<void> {

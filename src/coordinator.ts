@@ -36,6 +36,9 @@ const FORCE_GRACE = 50;
 // With `exit: false`, how long after the run the process may take to end before we say what holds it.
 const ALIVE_GRACE = 1_000;
 const TASKS_HOOK = 'in-flight tasks';
+// Uncaught errors during a shutdown are logged up to this many, and recorded up to that many.
+const LOGGED_FATAL_ERRORS = 10;
+const RECORDED_FATAL_ERRORS = 100;
 // The watchdog waits this long past the budget, for the main thread's own exit to win when it can.
 const WATCHDOG_GRACE = 100;
 
@@ -99,6 +102,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   #requestedCode: number | undefined;
   #forcedCode: number | undefined;
   #signalled = false;
+  #fatalCount = 0;
   #lastFatal: unknown;
   #active: ActivePhase | undefined;
   #drained = false;
@@ -280,12 +284,14 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     // --unhandled-rejections=strict raises a rejection as an uncaught exception, then emits it again.
     if (origin === 'unhandledRejection' && error === this.#lastFatal && error !== undefined) return;
     this.#lastFatal = error;
-    this.#log.error(`${origin}: ${describeError(error)}`);
+    // Logging an error can raise another (EPIPE on a closed stdout): past a few, count them quietly.
+    if (++this.#fatalCount <= LOGGED_FATAL_ERRORS) this.#log.error(`${origin}: ${describeError(error)}`);
+    if (this.#fatalCount === LOGGED_FATAL_ERRORS) this.#log.error('further uncaught errors are recorded, not logged');
     if (this.#state === 'running') {
       void this.#start({ type: 'error', origin, error });
       return;
     }
-    this.#errors.push({ origin, error });
+    if (this.#errors.length < RECORDED_FATAL_ERRORS) this.#errors.push({ origin, error });
     // State after an uncaught error is undefined (Node's docs): a second one ends it at once.
     if (this.#trigger?.type === 'error') {
       this.#forceExit(this.#options.exitCodes.error, `second fatal error while stopping: exiting now`);
@@ -405,7 +411,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const stragglers = this.#tasks.size;
     if (stragglers > 0) {
       this.#log.warn(`drain deadline reached with ${stragglers} task(s) in flight: abandoning them`);
-      this.#handBack(this.#tasks.abandonAll(budget.end - budget.exitReserve));
+      // onAbandon gets the first half of the slice: a hanging nack must not take close-clients' time.
+      this.#handBack(this.#tasks.abandonAll(phaseCap(budget, 'drain') + budget.abandonReserve / 2));
     }
     await this.#abandoning;
     const outcome = this.#force.signal.aborted ? 'aborted' : stragglers > 0 ? 'timeout' : 'ok';
@@ -432,13 +439,15 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
 
   /** A repeated signal, or a second fatal error: abort everything, skip to the exit. */
   #forceExit(code: number, why: string): void {
-    if (this.#forcedCode !== undefined || this.#state === 'stopped') {
-      // Already forcing, or only flushing: a further signal means now.
-      if (this.#options.exit) process.exit(this.#forcedCode ?? code);
-      return;
-    }
+    // Already forcing: the exit comes within the grace, and a storm of signals must not cut it.
+    if (this.#forcedCode !== undefined) return;
     this.#forcedCode = code;
     this.#log.warn(why);
+    if (this.#state === 'stopped') {
+      // The report is made and the exit's flush under way: bound what is left of it to the grace.
+      if (this.#options.exit) setTimeout(() => process.exit(code), FORCE_GRACE).unref();
+      return;
+    }
     this.#drained = true;
     this.#handBack(this.#tasks.abandonAll(performance.now() + FORCE_GRACE));
     this.#force.abort(new DOMException(`lastcall: ${why}`, 'AbortError'));

@@ -322,6 +322,22 @@ describe('rule 5: bounded', () => {
     expect(report.duration).toBeLessThan(2_000);
   });
 
+  it('a hook that blocks past its deadline and then returns is a timeout, not ok (regression: reported ok)', async () => {
+    const coordinator = testCoordinator({ timeout: 2_000 });
+    coordinator.register({
+      name: 'blocks',
+      phase: 'stop-intake',
+      timeout: 20,
+      run: () => {
+        const until = performance.now() + 60;
+        while (performance.now() < until);
+      },
+    });
+    const report = await coordinator.shutdown();
+    expect(hookOf(report, 'blocks').outcome).toBe('timeout');
+    expect(report.outcome).toBe('failed');
+  });
+
   it('caps hooks without a timeout before the reserves: the drain slice and the exit reserve', async () => {
     // 1000 ms: exit reserve 20 ms, abandon reserve 100 ms.
     const coordinator = testCoordinator({ timeout: 1_000 });

@@ -228,12 +228,24 @@ describe('onAbandon', () => {
     const { report, elapsed } = await timedShutdown(coordinator);
 
     expect(report.tasks.abandoned).toEqual([{ name: 'hangs in onAbandon', age: expect.any(Number), onAbandon: 'timeout' }]);
-    // onAbandon had the abandon reserve, up to the exit reserve, and not a moment less.
-    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - EXIT_RESERVE);
+    // onAbandon had the first half of the abandon reserve, and not a moment less.
+    expect(elapsed).toBeGreaterThanOrEqual(DRAIN_DEADLINE + ABANDON_RESERVE / 2);
     expect(elapsed).toBeLessThan(TIMEOUT + MARGIN);
     expect(closed).toBe(true);
     expect(report.outcome).toBe('failed');
     expect(report.exitCode).toBe(1);
+  });
+});
+
+describe('the abandon slice', () => {
+  it('a hanging onAbandon leaves close-clients its time (regression: it took the whole slice, and pool.end() timed out at once)', async () => {
+    const coordinator = coordinatorWith();
+    void coordinator.run(never, { name: 'stuck message', onAbandon: never });
+    coordinator.register({ name: 'pool', phase: 'close-clients', run: () => work(15) });
+    const { report } = await timedShutdown(coordinator);
+
+    expect(report.tasks.abandoned).toMatchObject([{ name: 'stuck message', onAbandon: 'timeout' }]);
+    expect(report.phases.find((phase) => phase.name === 'close-clients')!.hooks).toMatchObject([{ name: 'pool', outcome: 'ok' }]);
   });
 });
 

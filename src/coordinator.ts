@@ -17,6 +17,8 @@ import { ms, type FatalErrorReport, type HookReport, type PhaseReport, type Shut
 import { callerStack, Tasks, type TaskOptions } from './tasks.js';
 import { describeTrigger, type ShutdownTrigger } from './trigger.js';
 import { startWatchdog } from './watchdog.js';
+import { askToStop, onPrimaryAsks, waitForWorkers, type AddClusterOptions } from './cluster.js';
+import cluster from 'node:cluster';
 import { isDrainableServer, ServerDrain, type AddServerOptions, type DrainableServer } from './server-drain.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -121,6 +123,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     for (const signal of this.#options.signals) {
       this.#uninstallers.push(onProcessEvent(signal, () => this.#onSignal(signal)));
     }
+    // In a cluster worker, the primary's request is a trigger like a signal.
+    const fromPrimary = onPrimaryAsks(() => void this.shutdown({ reason: 'cluster primary' }));
+    if (fromPrimary !== undefined) this.#uninstallers.push(fromPrimary);
     if (this.#options.handleErrors) {
       // Both, so a rejection starts the shutdown even when another library listens for
       // 'unhandledRejection' (which stops Node's own crash) or Node runs with --unhandled-rejections=warn.
@@ -190,6 +195,27 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     };
     this.#servers.set(server, { drain, remove });
     return remove;
+  }
+
+  /**
+   * In a cluster primary: at the trigger, asks every worker to shut down (an IPC message their
+   * coordinators take as a trigger), and waits in `close-http` for them to exit; workers still
+   * running at the deadline are killed. Fork no replacements while `state` is not `running`.
+   * @returns A function that removes it.
+   */
+  addCluster(options?: AddClusterOptions): () => void {
+    if (!cluster.isPrimary) throw new LastcallError('LASTCALL_ERR_NOT_PRIMARY', 'lastcall: addCluster() is for the cluster primary; workers follow it on their own');
+    const { name = 'cluster workers', timeout } = validateClusterOptions(options);
+    const askAll = (): void => {
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker !== undefined) askToStop(worker);
+    };
+    if (this.#stopping.signal.aborted) askAll();
+    else this.#stopping.signal.addEventListener('abort', askAll, { once: true });
+    const unregister = this.register({ name, phase: 'close-http', timeout, run: ({ signal }) => waitForWorkers(signal) });
+    return () => {
+      unregister();
+      this.#stopping.signal.removeEventListener('abort', askAll);
+    };
   }
 
   /** How many tracked tasks have not settled yet. */
@@ -545,6 +571,17 @@ function validateServerOptions(options: unknown): AddServerOptions {
     ...(name === undefined ? {} : { name }),
     ...(timeout === undefined ? {} : { timeout: validateDuration('options.timeout', timeout) }),
     ...(onUpgraded === undefined ? {} : { onUpgraded: onUpgraded as AddServerOptions['onUpgraded'] & {} }),
+  };
+}
+
+function validateClusterOptions(options: unknown): AddClusterOptions {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw invalidType('addCluster(options)', 'an object', options);
+  const { name, timeout } = options;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw invalidType('options.name', 'a non-empty string', name);
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(timeout === undefined ? {} : { timeout: validateDuration('options.timeout', timeout) }),
   };
 }
 

@@ -5,7 +5,9 @@ export type LastcallErrorCode =
   /** An option or argument has the wrong type (a `TypeError`) or is out of range (a `RangeError`). */
   | 'LASTCALL_ERR_INVALID_ARG'
   /** `run()` was called after the drain phase ended: the work was not started. */
-  | 'LASTCALL_ERR_DRAINED';
+  | 'LASTCALL_ERR_DRAINED'
+  /** `addCluster()` was called outside a cluster primary. */
+  | 'LASTCALL_ERR_NOT_PRIMARY';
 
 /** An error raised by lastcall itself; `code` tells which. */
 export class LastcallError extends Error {

@@ -16,6 +16,7 @@ export {
   type ShutdownReport,
 } from './report.js';
 export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks.js';
+export type { AddClusterOptions } from './cluster.js';
 export { type AddServerOptions, type DrainableServer, type ServerReport } from './server-drain.js';
 export { CHANNELS, type ShutdownEvents, type StartEvent } from './events.js';
 export { LastcallError, type LastcallErrorCode } from './errors.js';

@@ -33,8 +33,13 @@ afterAll(() => {
   running.clear();
 });
 
+const groupLeaders = new WeakSet<ChildProcessWithoutNullStreams>();
+
 function stop(child: ChildProcessWithoutNullStreams): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  // A detached fixture leads its own process group (a cluster primary and its workers): end it all.
+  if (groupLeaders.has(child)) process.kill(-child.pid!, 'SIGKILL');
+  else child.kill('SIGKILL');
 }
 
 /** Runs `test/fixtures/<name>` with the machine's node, as a real child process with piped output. */
@@ -43,9 +48,12 @@ export function startFixture(
   args: readonly string[] = [],
   env: Record<string, string> = {},
   execArgv: readonly string[] = [],
+  { detached = false }: { detached?: boolean } = {},
 ): Fixture {
   const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-  const child = spawn(process.execPath, [...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  // detached: a process group of its own, so a test can signal the whole group as a terminal's Ctrl-C does.
+  const child = spawn(process.execPath, [...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe', detached });
+  if (detached) groupLeaders.add(child);
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();

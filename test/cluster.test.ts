@@ -1,0 +1,48 @@
+// A cluster primary with two HTTP workers: SIGTERM reaches only the primary (as in Kubernetes),
+// Ctrl-C reaches the whole process group. Either way every accepted request is answered,
+// every worker exits 0 once, none is respawned, and the primary exits 0 within its budget.
+import { describe, expect, it } from 'vitest';
+import { linesStartingWith, startFixture } from './helpers/fixture.js';
+import { portOf } from './helpers/http.js';
+import { closedLoop } from './helpers/load.js';
+
+describe.concurrent('addCluster', () => {
+  it('SIGTERM to the primary under keep-alive load: workers drain and exit, nothing accepted is lost', async () => {
+    const primary = startFixture('cluster.mjs');
+    const port = await portOf(primary);
+    const load = closedLoop(port, '/slow', 8);
+    await Promise.all(Array.from({ length: 8 }, (_, c) => primary.waitFor(`got:w${c}-1\n`)));
+    const sent = performance.now();
+    primary.kill('SIGTERM');
+    const { code, stdout, stderr, at } = await primary.ended();
+    const result = await load.finish(stdout);
+
+    expect(code, stderr).toBe(0);
+    expect(at - sent).toBeLessThan(5_000);
+    expect(result.acceptedButFailed).toEqual([]);
+    expect(result.otherFailures).toEqual([]);
+    expect(result.accepted).toBeGreaterThanOrEqual(16);
+    expect(linesStartingWith(stdout, 'worker-stopping:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual([
+      'call:cluster primary',
+      'call:cluster primary',
+    ]);
+    // Two workers started, two exited with 0, and none was forked in their place.
+    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+    expect(linesStartingWith(stdout, 'report:')).toEqual(['{"outcome":"clean","exitCode":0}']);
+  });
+
+  it('Ctrl-C to the process group: primary and workers each get SIGINT, and no run starts twice', async () => {
+    const primary = startFixture('cluster.mjs', [], {}, [], { detached: true });
+    await portOf(primary);
+    process.kill(-primary.child.pid!, 'SIGINT');
+    const { code, stdout, stderr } = await primary.ended();
+
+    expect(code, stderr).toBe(0);
+    // Each worker's own run started once, by whichever came first: its SIGINT or the primary's message.
+    const starts = linesStartingWith(stdout, 'worker-stopping:');
+    expect(starts).toHaveLength(2);
+    expect(new Set(starts.map((line) => line.split(':')[0])).size).toBe(2);
+    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':'))).toEqual(['0:null', '0:null']);
+    expect(stderr).not.toContain('received again while stopping');
+  });
+});

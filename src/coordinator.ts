@@ -48,7 +48,7 @@ const WATCHDOG_GRACE = 100;
 class ActivePhase {
   readonly phase: Phase;
   readonly results: HookReport[] = [];
-  readonly done: Promise<void>;
+  done: Promise<void>;
   closed = false;
   #pending = 0;
   #resolve!: () => void;
@@ -76,6 +76,12 @@ class ActivePhase {
   until(left: number): Promise<void> {
     if (this.#pending <= left) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ left, resolve }));
+  }
+
+  /** Takes the hooks registered while the phase was closing, before it ends. */
+  reopen(): void {
+    this.closed = false;
+    this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
   close(): void {
@@ -110,6 +116,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   #drained = false;
   #abandoning: Promise<void> = Promise.resolve();
   #report: ShutdownReport | undefined;
+  /** Hooks registered for an earlier phase between a phase's end and the next one's start. */
+  readonly #joinNext: Hook[] = [];
+  #phasesDone = false;
   readonly #servers = new Map<DrainableServer, { readonly drain: ServerDrain; readonly remove: () => void }>();
   readonly #phases: PhaseReport[] = [];
   readonly #errors: FatalErrorReport[] = [];
@@ -349,10 +358,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(this.#options.timeout)})`);
     await this.#readinessDelay(budget);
     for (const phase of PHASES) {
-      const report = this.#force.signal.aborted ? skipped(phase) : await this.#runPhase(phase, budget);
-      this.#phases.push(report);
-      this.#emit('phase', report);
-      this.#logPhase(report);
+      if (this.#force.signal.aborted) this.#endPhase(skipped(phase));
+      else await this.#runPhase(phase, budget);
     }
     // Work refused after the drain is being handed back; the report must count it.
     await settledBy(this.#abandoning, budget.end - budget.exitReserve);
@@ -388,17 +395,32 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     await settledBy(forced, Math.min(budget.start + delay, phaseCap(budget, 'stop-intake')));
   }
 
-  async #runPhase(phase: Phase, budget: Budget): Promise<PhaseReport> {
+  async #runPhase(phase: Phase, budget: Budget): Promise<void> {
     const start = performance.now();
     const active = new ActivePhase(phase);
     this.#active = active;
     // A snapshot: a hook that registers another of its own phase starts it late, once.
     for (const hook of [...this.#hooks.get(phase)!]) this.#startHook(hook, active, false);
+    for (const hook of this.#joinNext.splice(0)) this.#startHook(hook, active, true);
     if (phase === 'drain') active.add(() => this.#drainTasks(budget, active));
     active.close();
     await active.done;
-    const failed = active.results.some((hook) => hook.outcome !== 'ok' && hook.outcome !== 'released');
-    return { name: phase, outcome: failed ? 'failed' : 'ok', duration: performance.now() - start, hooks: active.results };
+    // Hooks registered as this phase was closing belong to it: it takes them before it ends.
+    while (this.#joinNext.length > 0) {
+      active.reopen();
+      for (const hook of this.#joinNext.splice(0)) this.#startHook(hook, active, true);
+      active.close();
+      await active.done;
+    }
+    // One synchronous step from the last check to the phase's end, so no hook falls in between.
+    this.#endPhase(phaseReport(active, start));
+    if (phase === 'exit') this.#phasesDone = true;
+  }
+
+  #endPhase(report: PhaseReport): void {
+    this.#phases.push(report);
+    this.#emit('phase', report);
+    this.#logPhase(report);
   }
 
   #startHook(hook: Hook, active: ActivePhase, late: boolean): void {
@@ -409,18 +431,20 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   /** Rule: a hook registered after its phase began still runs, so nothing it closes is left open. */
   #runIfLate(hook: Hook): void {
     const active = this.#active;
-    if (this.#state === 'running' || (this.#state === 'stopping' && active === undefined)) return;
-    if (active !== undefined && !active.closed && phaseIndex(hook.phase) <= phaseIndex(active.phase)) {
-      this.#startHook(hook, active, true);
+    if (this.#state === 'running') return;
+    if (this.#state === 'stopping' && !this.#phasesDone) {
+      // Before the first phase, or for a phase still ahead: it runs with its phase.
+      if (active === undefined || phaseIndex(hook.phase) > phaseIndex(active.phase)) return;
+      if (!active.closed) this.#startHook(hook, active, true);
+      // The phase has just ended and the loop is on its way to the next: join that one.
+      else this.#joinNext.push(hook);
       return;
     }
-    if (this.#state === 'stopped' || (active?.closed && phaseIndex(hook.phase) <= phaseIndex(active.phase))) {
-      // The run is over: the hook still runs, bounded by its own timeout or the whole budget.
-      const cap = performance.now() + (hook.timeout ?? this.#options.timeout);
-      void runHook(hook, { owner: this, trigger: this.#trigger!, cap, force: this.#force.signal, late: true }).then((report) =>
-        this.#onHookEnd(report),
-      );
-    }
+    // The phases are over: the hook still runs, bounded by its own timeout or the whole budget.
+    const cap = performance.now() + (hook.timeout ?? this.#options.timeout);
+    void runHook(hook, { owner: this, trigger: this.#trigger!, cap, force: this.#force.signal, late: true }).then((report) =>
+      this.#onHookEnd(report),
+    );
   }
 
   /**
@@ -431,7 +455,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const start = performance.now();
     const cap = phaseCap(budget, 'drain');
     await settledBy(active.until(1), cap);
-    await this.#tasks.waitUntil(cap);
+    // A task may start between the set emptying and this continuation running: look again.
+    do await this.#tasks.waitUntil(cap);
+    while (this.#tasks.size > 0 && performance.now() < cap);
     // From here on new work is refused, so nothing can start after the drain has looked.
     this.#drained = true;
     const stragglers = this.#tasks.size;
@@ -541,6 +567,11 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       this.#log.error(`a "${event}" listener threw: ${describeError(error)}`);
     }
   }
+}
+
+function phaseReport(active: ActivePhase, start: number): PhaseReport {
+  const failed = active.results.some((hook) => hook.outcome !== 'ok' && hook.outcome !== 'released');
+  return { name: active.phase, outcome: failed ? 'failed' : 'ok', duration: performance.now() - start, hooks: active.results };
 }
 
 function skipped(phase: Phase): PhaseReport {

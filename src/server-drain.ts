@@ -111,7 +111,9 @@ export class ServerDrain {
 
   /** Drains until every connection has ended, or destroys what is left when `signal` aborts. */
   drain(signal: AbortSignal): Promise<void> {
-    // One synchronous step: no response can be written between the listener closing and the header.
+    // One synchronous step: no response can be written between the listener closing and the
+    // header, and clients told to reconnect find the listener closed (refused, not reset from
+    // the accept queue) rather than open for a moment more.
     this.#draining = true;
     this.close();
     // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.

@@ -15,7 +15,10 @@ export interface Answer {
   readonly at: number;
 }
 
-/** One GET over loopback; rejects with the socket error (its `code` tells ECONNRESET from ECONNREFUSED). */
+/**
+ * One GET over loopback; rejects with the socket error: its `code` tells ECONNRESET from
+ * ECONNREFUSED, and `reusedSocket` whether it was sent on a reused keep-alive socket.
+ */
 export function get(port: number, path: string, options: { agent?: Agent; id?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -27,7 +30,9 @@ export function get(port: number, path: string, options: { agent?: Agent; id?: s
         res.on('error', reject);
       },
     );
-    req.on('error', reject).end();
+    // Whether the request went out on a reused keep-alive socket tells the two kinds of reset apart.
+    req.on('error', (error: NodeJS.ErrnoException & { reusedSocket?: boolean }) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
+    req.end();
   });
 }
 

@@ -9,7 +9,13 @@ export interface LoadResult {
   readonly acceptedButFailed: string[];
   /** Connections refused once the listener had closed: expected, and retried elsewhere by real clients. */
   readonly refused: number;
-  /** Any other failure, on a request the server never saw (a reset, say): must be none. */
+  /**
+   * New connections reset before the server saw their request: the kernel resets what is still in
+   * its accept queue when the listener closes. Like a refusal, the request never reached the
+   * application; no server can close its listener without this window.
+   */
+  readonly resetFromQueue: number;
+  /** Any other failure, on a request the server never saw (a reused socket reset, say): must be none. */
   readonly otherFailures: string[];
 }
 
@@ -29,8 +35,8 @@ export function closedLoop(port: number, path: string, clients: number) {
         await get(port, path, { agent, id });
         answered.add(id);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? String(error);
-        failed.set(id, code);
+        const { code = String(error), reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+        failed.set(id, code === 'ECONNRESET' && reusedSocket === false ? 'reset from the accept queue' : code);
         if (code === 'ECONNREFUSED') break;
       }
     }
@@ -49,7 +55,10 @@ export function closedLoop(port: number, path: string, clients: number) {
         answered: answered.size,
         acceptedButFailed: accepted.filter((id) => !answered.has(id)).map((id) => `${id}:${failed.get(id) ?? 'no answer'}`),
         refused: [...failed.values()].filter((reason) => reason === 'ECONNREFUSED').length,
-        otherFailures: [...failed].filter(([id, reason]) => reason !== 'ECONNREFUSED' && !acceptedSet.has(id)).map(([id, reason]) => `${id}:${reason}`),
+        resetFromQueue: [...failed].filter(([id, reason]) => reason === 'reset from the accept queue' && !acceptedSet.has(id)).length,
+        otherFailures: [...failed]
+          .filter(([id, reason]) => reason !== 'ECONNREFUSED' && reason !== 'reset from the accept queue' && !acceptedSet.has(id))
+          .map(([id, reason]) => `${id}:${reason}`),
       };
     },
   };

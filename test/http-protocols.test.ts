@@ -259,16 +259,20 @@ describe.concurrent('addServer: HTTP/2', () => {
 });
 
 describe.concurrent('addServer: upgraded sockets', () => {
-  it('http: onUpgraded runs at SIGTERM, the socket gets its goodbye and ends, and the process exits at once', async () => {
-    const server = startFixture('http-server.mjs');
+  it.each(['http', 'https'] as const)('%s: onUpgraded runs at SIGTERM, the socket gets its goodbye and ends, and the process exits at once', async (protocol) => {
+    const server = startFixture('http-server.mjs', [], protocol === 'https' ? { PROTOCOL: 'https', ...tls.env } : {});
     const port = await portOf(server);
-    const echo = await upgradeAndEcho(server, echoClient(netConnect(port, '127.0.0.1'), 'connect'));
+    const client =
+      protocol === 'https'
+        ? echoClient(tlsConnect({ host: '127.0.0.1', port, ca: tls.cert }), 'secureConnect')
+        : echoClient(netConnect(port, '127.0.0.1'), 'connect');
+    const echo = await upgradeAndEcho(server, client);
 
     const sent = performance.now();
     server.kill('SIGTERM');
     await server.waitFor('onUpgraded', 2_000);
     const byeAt = await echo.until('bye\n', 2_000);
-    const endedAt = await within(echo.ended, 2_000, 'the server ending the upgraded socket');
+    const endedAt = await within(echo.ended, 2_000, `the server ending the upgraded ${protocol} socket`);
     const { code, stdout, at } = await server.ended();
     echo.socket.destroy();
 
@@ -278,28 +282,7 @@ describe.concurrent('addServer: upgraded sockets', () => {
     expect(reportOf(stdout).servers).toEqual([{ name: 'http server', idleClosed: 0, finished: 1, destroyed: 0, upgraded: 1 }]);
     // The default budget is 5 s; the goodbye goes out when close-http starts, not at its deadline.
     expect(at - sent).toBeLessThan(1_000);
-    timing(`upgrade (http): SIGTERM to exit ${Math.round(at - sent)} ms, to bye ${Math.round(byeAt - sent)} ms`);
-  });
-
-  it('https: an upgraded TLS socket is told at SIGTERM and ends, like a plain one', async () => {
-    const server = startFixture('http-server.mjs', [], { PROTOCOL: 'https', ...tls.env });
-    const port = await portOf(server);
-    const echo = await upgradeAndEcho(server, echoClient(tlsConnect({ host: '127.0.0.1', port, ca: tls.cert }), 'secureConnect'));
-
-    const sent = performance.now();
-    server.kill('SIGTERM');
-    await server.waitFor('onUpgraded', 2_000);
-    const byeAt = await echo.until('bye\n', 2_000);
-    const endedAt = await within(echo.ended, 2_000, 'the server ending the upgraded TLS socket');
-    const { code, stdout, at } = await server.ended();
-    echo.socket.destroy();
-
-    expect(echo.received()).toBe('ping\nbye\n');
-    expect(endedAt).toBeGreaterThanOrEqual(byeAt);
-    expect(code).toBe(0);
-    expect(reportOf(stdout).servers).toEqual([{ name: 'http server', idleClosed: 0, finished: 1, destroyed: 0, upgraded: 1 }]);
-    expect(at - sent).toBeLessThan(1_000);
-    timing(`upgrade (https): SIGTERM to exit ${Math.round(at - sent)} ms, to bye ${Math.round(byeAt - sent)} ms`);
+    timing(`upgrade (${protocol}): SIGTERM to exit ${Math.round(at - sent)} ms, to bye ${Math.round(byeAt - sent)} ms`);
   });
 
   it.each(['http', 'https'] as const)('%s: an upgraded socket nobody closes is destroyed at the close-http deadline, and the timed-out hook exits 1 by the budget', async (protocol) => {

@@ -8,7 +8,7 @@ import { describeError, invalidType, LastcallError } from './errors.js';
 import { publish, type ShutdownEvents } from './events.js';
 import { exitCodeOf, outcomeOf, type RunFacts } from './exit-code.js';
 import { flushOutput } from './flush.js';
-import { runHook, type Hook } from './hook.js';
+import { runHook, type Force, type Hook } from './hook.js';
 import { createLog, type Log } from './log.js';
 import { isPlainObject, resolveOptions, validateDuration, validateExitCode, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options.js';
 import { isPhase, PHASES, phaseIndex, type Phase } from './phases.js';
@@ -102,6 +102,14 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   readonly #tasks: Tasks;
   readonly #stopping = new AbortController();
   readonly #force = new AbortController();
+  readonly #onForce = new Set<() => void>();
+  readonly #forced: Force = {
+    signal: this.#force.signal,
+    subscribe: (listener) => {
+      this.#onForce.add(listener);
+      return () => void this.#onForce.delete(listener);
+    },
+  };
   readonly #uninstallers: (() => void)[] = [];
   #state: CoordinatorState = 'running';
   #run: Promise<ShutdownReport> | undefined;
@@ -424,7 +432,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #startHook(hook: Hook, active: ActivePhase, late: boolean): void {
-    const run = { owner: this, trigger: this.#trigger!, cap: phaseCap(this.#budget!, hook.phase), force: this.#force.signal, late };
+    const run = { owner: this, trigger: this.#trigger!, cap: phaseCap(this.#budget!, hook.phase), force: this.#forced, late };
     active.add(() => runHook(hook, run).then((report) => (this.#onHookEnd(report), report)));
   }
 
@@ -442,7 +450,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     }
     // The phases are over: the hook still runs, bounded by its own timeout or the whole budget.
     const cap = performance.now() + (hook.timeout ?? this.#options.timeout);
-    void runHook(hook, { owner: this, trigger: this.#trigger!, cap, force: this.#force.signal, late: true }).then((report) =>
+    void runHook(hook, { owner: this, trigger: this.#trigger!, cap, force: this.#forced, late: true }).then((report) =>
       this.#onHookEnd(report),
     );
   }
@@ -503,6 +511,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#drained = true;
     this.#handBack(this.#tasks.abandonAll(performance.now() + FORCE_GRACE));
     this.#force.abort(new DOMException(`lastcall: ${why}`, 'AbortError'));
+    for (const listener of [...this.#onForce]) listener();
   }
 
   async #exit(code: number, budget: Budget): Promise<void> {

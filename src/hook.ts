@@ -30,9 +30,19 @@ export interface HookRun {
   readonly trigger: ShutdownTrigger;
   /** The latest instant (`performance.now()`) the phase allows. */
   readonly cap: number;
-  /** Aborted when a repeated signal forces the exit. */
-  readonly force: AbortSignal;
+  /** Tells when a repeated signal forces the exit. */
+  readonly force: Force;
   readonly late: boolean;
+}
+
+/**
+ * The forced exit, as the hooks see it: a signal, and one set of callbacks instead of a listener
+ * per hook on that signal (an EventTarget warns past 10 listeners and removes them one scan each).
+ */
+export interface Force {
+  readonly signal: AbortSignal;
+  /** Calls `listener` when the exit is forced; returns its removal. */
+  subscribe(listener: () => void): () => void;
 }
 
 /**
@@ -46,11 +56,12 @@ export function runHook(hook: Hook, run: HookRun): Promise<HookReport> {
 
   return new Promise((resolve) => {
     let settled = false;
+    let unsubscribe = (): void => {};
     const settle = (outcome: HookOutcome, error?: unknown): void => {
       if (settled) return;
       settled = true;
       cancelDeadline();
-      run.force.removeEventListener('abort', onForce);
+      unsubscribe();
       const report: HookReport = {
         name: hook.name,
         phase: hook.phase,
@@ -61,15 +72,15 @@ export function runHook(hook: Hook, run: HookRun): Promise<HookReport> {
       resolve(outcome === 'error' ? { ...report, error } : report);
     };
     const onForce = (): void => {
-      controller.abort(run.force.reason);
+      controller.abort(run.force.signal.reason);
       settle('aborted');
     };
     const cancelDeadline = atInstant(deadline, () => {
       controller.abort(new DOMException(`lastcall: hook "${hook.name}" reached its deadline`, 'TimeoutError'));
       settle('timeout');
     });
-    if (run.force.aborted) return onForce();
-    run.force.addEventListener('abort', onForce, { once: true });
+    if (run.force.signal.aborted) return onForce();
+    unsubscribe = run.force.subscribe(onForce);
 
     const context: HookContext = { signal: controller.signal, reason: run.trigger, deadline: toEpoch(deadline) };
     try {

@@ -434,6 +434,19 @@ describe('rule 9: no side effects, no listener leaks', () => {
     expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 
+  it('runs 2,000 hooks in one phase without a MaxListeners warning (regression: each hook listened on one shared AbortSignal)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const coordinator = testCoordinator();
+    for (let i = 0; i < 2_000; i++) coordinator.register({ name: `h${i}`, phase: 'close-clients', run: () => {} });
+    const report = await coordinator.shutdown();
+    await delay(10);
+    process.off('warning', onWarning);
+    expect(report.phases.find((phase) => phase.name === 'close-clients')!.hooks).toHaveLength(2_000);
+    expect(warnings).toEqual([]);
+  });
+
   it('uninstall() removes the signal and error listeners it added', () => {
     const counts = () => ['SIGHUP', 'SIGUSR2', 'uncaughtException'].map((event) => process.listenerCount(event));
     const before = counts();

@@ -1,0 +1,159 @@
+// In-process microbenchmarks of lastcall, run by ../run.mjs in a child with --expose-gc:
+// ns per track() + settle and per run(), register() with 10,000 hooks and a shutdown that runs
+// them, and the heap each pending task holds. Prints one JSON object.
+// BENCH_MICRO_N: tasks per measurement (default 1,000,000); BENCH_MICRO_REPS: repetitions.
+
+// ../dist, or the snapshot of it that run.mjs takes at its start (BENCH_LASTCALL).
+const { ShutdownCoordinator } = await import(process.env.BENCH_LASTCALL ?? '../../dist/index.js');
+
+const N = Number(process.env.BENCH_MICRO_N ?? 1_000_000);
+const REPS = Number(process.env.BENCH_MICRO_REPS ?? 5);
+const HOOKS = 10_000;
+const MEMORY_N = Math.min(100_000, N);
+const STEADY_BATCH = 1_000;
+
+const warnings = [];
+process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
+
+const quiet = () => new ShutdownCoordinator({ signals: [], handleErrors: false, exit: false, logger: false });
+const macrotask = () => new Promise((resolve) => setImmediate(resolve));
+const noop = () => {};
+const stats = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1), samples };
+};
+
+/**
+ * ns per operation over N already-resolved promises, until every settle callback has run.
+ * `batch` N: all N tracked at once, then settled (N tasks in flight at the peak);
+ * `batch` 1,000: settled after every 1,000 (at most 1,000 in flight, the steady state).
+ */
+async function perPromise(make, batch) {
+  const promises = Array.from({ length: N }, (_, i) => Promise.resolve(i));
+  const op = make();
+  global.gc();
+  await macrotask();
+  const start = performance.now();
+  for (let i = 0; i < N; i += batch) {
+    const end = Math.min(N, i + batch);
+    for (let j = i; j < end; j++) op(promises[j]);
+    if (batch < N) await null; // the settle callbacks of this batch run first
+  }
+  await macrotask();
+  return ((performance.now() - start) * 1e6) / N;
+}
+
+async function measure(make, batch) {
+  const samples = [];
+  for (let rep = 0; rep < REPS; rep++) samples.push(await perPromise(make, batch));
+  return stats(samples);
+}
+
+const variants = {
+  // What any promise bookkeeping costs at least: one then() per promise.
+  then: () => (promise) => void promise.then(noop, noop),
+  track: () => {
+    const coordinator = quiet();
+    return (promise) => void coordinator.track(promise);
+  },
+  trackNamed: () => {
+    const coordinator = quiet();
+    return (promise) => void coordinator.track(promise, { name: 'job', onAbandon: noop });
+  },
+  run: () => {
+    const coordinator = quiet();
+    return () => void coordinator.run(noop);
+  },
+};
+
+const results = { n: N, reps: REPS, steadyBatch: STEADY_BATCH, allAtOnceNs: {}, steadyNs: {} };
+let measureAwaitsAfter;
+// What an `await` anywhere in the application costs before and after the first run(): run()
+// (and every hook at shutdown) runs inside AsyncLocalStorage, which on Node 20 and 22 turns on
+// async_hooks' promise hooks for the whole process, for good.
+{
+  const AWAITS = N;
+  const awaitLoop = async () => {
+    const start = performance.now();
+    let sum = 0;
+    for (let i = 0; i < AWAITS; i++) sum += await i;
+    if (sum < 0) throw new Error('unreachable');
+    return ((performance.now() - start) * 1e6) / AWAITS;
+  };
+  // Before anything in this process has called run() or shutdown(); "after" is measured at the end.
+  const before = [];
+  for (let rep = 0; rep < REPS; rep++) before.push(await awaitLoop());
+  results.awaitNs = { before: stats(before) };
+  measureAwaitsAfter = async () => {
+    const after = [];
+    for (let rep = 0; rep < REPS; rep++) after.push(await awaitLoop());
+    results.awaitNs.after = stats(after);
+  };
+}
+
+for (const [name, make] of Object.entries(variants)) {
+  results.allAtOnceNs[name] = await measure(make, N);
+  results.steadyNs[name] = await measure(make, STEADY_BATCH);
+}
+{
+  // The tracked work really counts as settled: inFlight is back to 0.
+  const coordinator = quiet();
+  for (let i = 0; i < 1000; i++) coordinator.track(Promise.resolve(i));
+  await macrotask();
+  results.inFlightAfterSettle = coordinator.inFlight;
+}
+
+// register(): 10,000 hooks into one phase, then a shutdown (exit: false) that runs them all.
+{
+  const registerSamples = [];
+  const shutdownSamples = [];
+  const before = warnings.length;
+  for (let rep = 0; rep < REPS; rep++) {
+    const coordinator = quiet();
+    global.gc();
+    const start = performance.now();
+    for (let i = 0; i < HOOKS; i++) coordinator.register({ name: `hook ${i}`, phase: 'close-clients', run: noop });
+    registerSamples.push(performance.now() - start);
+    const shutdownStart = performance.now();
+    const report = await coordinator.shutdown({ reason: 'bench' });
+    shutdownSamples.push(performance.now() - shutdownStart);
+    if (report.phases.find((phase) => phase.name === 'close-clients').hooks.length !== HOOKS) throw new Error('hooks missing');
+  }
+  process.exitCode = 0;
+  await macrotask();
+  results.hooks = HOOKS;
+  results.register10kMs = stats(registerSamples);
+  results.registerNsPerHook = (results.register10kMs.median * 1e6) / HOOKS;
+  results.shutdownWith10kHooksMs = stats(shutdownSamples);
+  results.warningsDuringHookRuns = [...new Set(warnings.slice(before))];
+}
+
+// Heap per pending task: MEMORY_N pending promises, kept alive (as whatever resolves them would),
+// measured against the same promises untracked.
+{
+  const heap = () => {
+    global.gc();
+    global.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const keep = [];
+  const bytesPer = (track, tracked = true) => {
+    const pending = Array.from({ length: MEMORY_N }, () => new Promise(noop));
+    keep.push(pending);
+    const before = heap();
+    const coordinator = quiet();
+    keep.push(coordinator);
+    for (const promise of pending) track(coordinator, promise);
+    const after = heap();
+    if (tracked && coordinator.inFlight !== MEMORY_N) throw new Error('tasks missing');
+    return (after - before) / MEMORY_N;
+  };
+  results.memoryN = MEMORY_N;
+  results.bytesPerPendingThen = bytesPer((_, promise) => promise.then(noop, noop), false);
+  results.bytesPerTrackedTask = bytesPer((coordinator, promise) => coordinator.track(promise));
+  results.bytesPerRunTask = bytesPer((coordinator, promise) => coordinator.run(() => promise, { name: 'job', onAbandon: noop }));
+}
+
+await measureAwaitsAfter();
+
+process.stdout.write(`${JSON.stringify(results)}\n`);

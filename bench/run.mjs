@@ -1,0 +1,472 @@
+// lastcall's benchmarks: every implementation shuts down the same app (servers/common.mjs) in
+// the same scenarios, each run in a fresh child process, on 127.0.0.1 only, every wait bounded.
+//
+//   npm run bench                 full: 7 repetitions, 3 s budget, 10,000 idle connections
+//   npm run bench -- --quick      quick: 3 repetitions, 0.5 s budget, 2,000 idle connections (< 2 min)
+//   npm run bench -- --only=idle,load --impl=hand,lastcall    a subset, while looking into a result
+//   npm run bench -- --set=reps=1,cannonDuration=1            numeric settings overridden (see config)
+//
+// Prints Markdown tables and writes results/latest.json (and results/full-<date>.json for a full run).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { IMPLEMENTATIONS, LABELS } from './lib/child.mjs';
+import { haveCallgrind, instructions, micro, throughput } from './lib/overhead.mjs';
+import * as scenarios from './lib/scenarios.mjs';
+import { cell, median, summary, table, tally } from './lib/stats.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+const only = option('only');
+const impls = option('impl') ?? IMPLEMENTATIONS;
+const SCENARIOS = ['idle', 'inflight', 'load', 'jobs', 'log', 'hung', 'overhead'];
+for (const name of only ?? []) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name}: one of ${SCENARIOS.join(', ')}`);
+for (const name of impls) if (!IMPLEMENTATIONS.includes(name)) throw new Error(`unknown implementation ${name}: one of ${IMPLEMENTATIONS.join(', ')}`);
+
+const config = quick
+  ? {
+      mode: 'quick',
+      reps: 3,
+      budget: 500,
+      killAfter: 300,
+      idleConnections: [1, 100, 2_000],
+      idleWait: 160,
+      idleReference: false,
+      inflightCount: 20,
+      slowMs: 300,
+      inflightSignalAfter: 100,
+      loadConnections: 32,
+      loadBefore: 250,
+      jobShort: 100,
+      jobLong: 3_000,
+      jobsBefore: 200,
+      cannonDuration: 3,
+      warmup: 0,
+      cannonConnections: 50,
+      attachVariants: ['none', 'lastcall'],
+      callgrind: null,
+      microN: 50_000,
+      microReps: 3,
+    }
+  : {
+      mode: 'full',
+      reps: 7,
+      budget: 3_000,
+      killAfter: 3_000,
+      idleConnections: [1, 100, 10_000],
+      idleWait: 300,
+      idleReference: true,
+      inflightCount: 20,
+      slowMs: 1_000,
+      inflightSignalAfter: 300,
+      loadConnections: 32,
+      loadBefore: 1_000,
+      jobShort: 400,
+      jobLong: 10_000,
+      jobsBefore: 600,
+      cannonDuration: 10,
+      warmup: 2,
+      cannonConnections: 50,
+      attachVariants: ['none', 'lastcall', 'run'],
+      callgrind: { warm: 8_000, amount: 5_000, connections: 10, reps: 3 },
+      microN: 1_000_000,
+      microReps: 5,
+    };
+
+function sh(command, commandArgs) {
+  try {
+    return execFileSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unavailable';
+  }
+}
+
+// --set=reps=1,cannonDuration=1: override numeric settings, while looking into a result.
+for (const pair of option('set') ?? []) {
+  const [key, value] = pair.split('=');
+  if (typeof config[key] !== 'number') throw new Error(`--set: ${key} is not a numeric setting`);
+  config[key] = Number(value);
+}
+if (option('callgrind-reps') && config.callgrind) config.callgrind.reps = Number(option('callgrind-reps')[0]);
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+// lastcall is measured as built: ../dist. A fresh clone has none yet: build it as the repository
+// does (npm ci there first if its dependencies are not installed).
+if (!existsSync(`${repo}dist/index.js`)) {
+  process.stderr.write('../dist/index.js is missing: building lastcall (npm run build in the repository root)\n');
+  if (!existsSync(`${repo}node_modules/.bin/tsup`)) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repo, stdio: ['ignore', 2, 2] });
+  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 2, 2] });
+}
+const dist = readFileSync(`${repo}dist/index.js`);
+const distHash = createHash('sha256').update(dist).digest('hex').slice(0, 12);
+// Every server imports a snapshot of ../dist/index.js taken now (it needs nothing else): a
+// rebuild of ../dist while the benchmark runs cannot mix two versions into one table.
+const snapshotDir = join(tmpdir(), `lastcall-bench-${distHash}`);
+mkdirSync(snapshotDir, { recursive: true });
+writeFileSync(join(snapshotDir, 'index.js'), dist);
+process.env.BENCH_LASTCALL = pathToFileURL(join(snapshotDir, 'index.js')).href;
+const commit = sh('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']);
+const srcChanged = sh('git', ['-C', repo, 'status', '--porcelain', '--', 'src']) !== '';
+const started = new Date();
+const wallStart = performance.now();
+const versions = Object.fromEntries(
+  ['@godaddy/terminus', 'http-terminator', 'stoppable', 'close-with-grace', 'lightship', 'autocannon'].map((name) => [
+    name,
+    JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), 'utf8')).version,
+  ]),
+);
+versions.lastcall = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+
+const machine = {
+  node: process.version,
+  nproc: sh('nproc', []),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memory: sh('free', ['-h']).split('\n')[1]?.split(/\s+/)[1] ?? `${Math.round(totalmem() / 2 ** 30)}Gi`,
+  freeMemoryAtStart: `${Math.round(freemem() / 2 ** 30)}Gi`,
+  loadAverageAtStart: loadavg().map((value) => Number(value.toFixed(2))),
+  kernel: sh('uname', ['-sr']),
+};
+
+const log = (line) => process.stderr.write(`${line}\n`);
+
+// Other work on the machine skews timings: every 5 s, note the load average and whether any
+// other test run (vitest, a test fixture, a build) is under way, per scenario.
+const interference = [];
+let currentScenario = 'start';
+const sampler = setInterval(() => {
+  let others = [];
+  try {
+    others = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => /vitest|test\/fixtures|tsup|tsc /.test(line) && !line.includes('/bench/'));
+  } catch {}
+  interference.push({ at: Math.round((performance.now() - wallStart) / 1000), scenario: currentScenario, load1: Number(loadavg()[0].toFixed(2)), otherTestProcesses: others.length });
+}, 5_000);
+sampler.unref();
+const wanted = (name) => only === undefined || only.includes(name);
+const lastcallBuild = { commit, srcChanged, distSha256: distHash };
+const results = { date: started.toISOString(), config, machine, versions, lastcall: lastcallBuild, scenarios: {} };
+
+/** Runs `fn(impl)` reps times for each implementation, interleaved (rep 1 of each, then rep 2...). */
+async function repeat(name, fn, list = impls) {
+  currentScenario = name.split(' ')[0];
+  const runs = Object.fromEntries(list.map((impl) => [impl, []]));
+  for (let rep = 0; rep < config.reps; rep++) {
+    // Alternate the order, so no implementation always runs right after the same neighbour.
+    const order = rep % 2 === 0 ? list : [...list].reverse();
+    for (const impl of order) {
+      try {
+        runs[impl].push(await fn(impl));
+      } catch (error) {
+        runs[impl].push({ error: error.message });
+        log(`  ${name} ${impl}: ${error.message}`);
+      }
+    }
+    log(`  ${name}: repetition ${rep + 1}/${config.reps} done (${Math.round((performance.now() - wallStart) / 1000)} s)`);
+  }
+  return runs;
+}
+
+const pick = (runs, key) => runs.map((run) => (run.error ? null : run[key]));
+const codes = (runs) => tally(runs.map((run) => (run.error ? 'error' : run.code)));
+const label = (impl) => LABELS[impl] ?? impl;
+const sections = [];
+
+// ---- 1. idle keep-alive ----
+if (wanted('idle')) {
+  log(`idle keep-alive: ${config.idleConnections.join(', ')} connections`);
+  const list = config.idleReference ? [...impls, 'exit-at-once'] : impls;
+  const byN = {};
+  for (const n of config.idleConnections) byN[n] = await repeat(`idle ${n}`, (impl) => scenarios.idle(impl, config, n), list);
+  results.scenarios.idle = byN;
+  const rows = list.map((impl) => [
+    impl === 'exit-at-once' ? '*reference: `process.exit()` at once, closes nothing*' : label(impl),
+    ...config.idleConnections.map((n) => cell(pick(byN[n][impl], 'ms'), 1)),
+    tally(config.idleConnections.flatMap((n) => byN[n][impl].map((run) => run.code ?? 'error'))),
+  ]);
+  const missing = config.idleConnections.flatMap((n) => list.flatMap((impl) => byN[n][impl].filter((run) => !run.error && run.openAtSignal !== n).map(() => `${impl}@${n}`)));
+  sections.push(
+    `### 1. Idle keep-alive connections: ms from SIGTERM to exit\n\n` +
+      `Each connection served one request, then stayed idle for ${config.idleWait} ms (over 150 ms, so lastcall's 100 ms grace for just-idle sockets never applies) before the signal, alike for every implementation.` +
+      (quick ? ` Quick mode uses ${config.idleConnections.at(-1).toLocaleString('en')} connections, not 10,000.` : '') +
+      `\n\n` +
+      table(['Implementation', ...config.idleConnections.map((n) => `${n.toLocaleString('en')} idle`), 'exit code'], rows) +
+      (missing.length > 0 ? `\n\nNot every connection was open at the signal in: ${missing.join(', ')}.` : ''),
+  );
+}
+
+// ---- 2. in-flight ----
+if (wanted('inflight')) {
+  log('in-flight requests');
+  const runs = await repeat('in-flight', (impl) => scenarios.inflight(impl, config));
+  results.scenarios.inflight = runs;
+  const rows = impls.map((impl) => [
+    label(impl),
+    `${cell(pick(runs[impl], 'succeeded'))} / ${config.inflightCount}`,
+    cell(pick(runs[impl], 'ms')),
+    cell(pick(runs[impl], 'limitMs')),
+    cell(pick(runs[impl], 'overLimitMs'), 1),
+    `${cell(pick(runs[impl], 'connectionClose'))} / ${config.inflightCount}`,
+    codes(runs[impl]),
+  ]);
+  sections.push(
+    `### 2. ${config.inflightCount} slow requests (${config.slowMs} ms each) in flight at SIGTERM\n\n` +
+      `One keep-alive connection per request; SIGTERM ${config.inflightSignalAfter} ms after the last one arrived. The physical limit is the last request's own remaining time at the signal.\n\n` +
+      table(['Implementation', 'succeeded', 'exit ms', 'physical limit ms', 'exit − limit ms', 'answered with `Connection: close`', 'exit code'], rows),
+  );
+}
+
+// ---- 3. load ----
+if (wanted('load')) {
+  log('load during shutdown');
+  const runs = await repeat('load', (impl) => scenarios.load(impl, config));
+  results.scenarios.load = runs;
+  const rows = impls.map((impl) => [
+    label(impl),
+    cell(pick(runs[impl], 'acceptedFailed')),
+    cell(pick(runs[impl], 'resetBeforeAccepted')),
+    cell(pick(runs[impl], 'refused')),
+    cell(pick(runs[impl], 'answeredAfter')),
+    cell(pick(runs[impl], 'ms'), 1),
+    codes(runs[impl]),
+  ]);
+  sections.push(
+    `### 3. Load during shutdown: ${config.loadConnections} keep-alive clients in a closed loop\n\n` +
+      `Instant responses; SIGTERM after ${config.loadBefore} ms of load; the loop goes on until 50 ms after the exit. *Accepted then failed*: the server's handler saw the request, the client got an error instead of the response. *Reset before accepted*: a request sent on a keep-alive socket the server closed before reading it (ECONNRESET; the client cannot tell whether it was processed). *Refused*: ECONNREFUSED on a new connection (safe to retry elsewhere; a client retries after 5 ms).\n\n` +
+      table(['Implementation', 'accepted then failed', 'reset before accepted', 'refused', 'answered after SIGTERM', 'exit ms', 'exit code'], rows),
+  );
+}
+
+await scenarios.closeClient();
+
+// ---- 4. lost work ----
+if (wanted('jobs')) {
+  log('jobs and messages');
+  const runs = await repeat('jobs', (impl) => scenarios.jobs(impl, config));
+  results.scenarios.jobs = runs;
+  const rows = impls.map((impl) => [
+    label(impl),
+    impl === 'lastcall' ? '`run()` + `onAbandon`' : 'hand-written',
+    cell(pick(runs[impl], 'started')),
+    cell(pick(runs[impl], 'finished')),
+    cell(pick(runs[impl], 'handedBack')),
+    cell(pick(runs[impl], 'lost')),
+    cell(pick(runs[impl], 'ms')),
+    codes(runs[impl]),
+  ]);
+  sections.push(
+    `### 4. Lost work: messages and jobs in flight at SIGTERM\n\n` +
+      `A consumer takes a message every 25 ms and a scheduler starts a job every 100 ms; every 4th message and 5th job takes ${config.jobLong.toLocaleString('en')} ms (past the ${config.budget.toLocaleString('en')} ms budget), the rest ${config.jobShort} ms. Ack and nack are 5 ms round trips. SIGTERM after ${config.jobsBefore} ms. *Lost*: started, neither acked nor handed back. None of the other libraries has a drain with a hand-back, so each gets the same hand-written one in its cleanup step (servers/common.mjs, \`drainByHand\`: stop the intake, wait until 85% of the budget, abort and nack the rest; about 20 lines).\n\n` +
+      table(['Implementation', 'drain', 'started', 'finished', 'handed back', 'lost', 'exit ms', 'exit code'], rows),
+  );
+}
+
+// ---- 5. piped log ----
+if (wanted('log')) {
+  log('piped log');
+  const runs = await repeat('log', (impl) => scenarios.log(impl, config));
+  results.scenarios.log = runs;
+  const rows = impls.map((impl) => [label(impl), cell(pick(runs[impl], 'bytes')), cell(pick(runs[impl], 'percent'), 1, '%'), cell(pick(runs[impl], 'ms')), codes(runs[impl])]);
+  sections.push(
+    `### 5. A 5 MiB log written by the cleanup step, read through a pipe\n\n` +
+      `5,120 lines of 1 KiB written with \`process.stdout.write\` in the cleanup step; the parent reads the pipe as fast as it can.\n\n` +
+      table(['Implementation', 'bytes arrived (of 5,242,880)', 'share', 'exit ms', 'exit code'], rows),
+  );
+}
+
+// ---- 6. hung cleanup ----
+if (wanted('hung')) {
+  log('hung cleanup step');
+  const runs = await repeat('hung', (impl) => scenarios.hung(impl, config));
+  results.scenarios.hung = runs;
+  const rows = impls.map((impl) => {
+    const killed = runs[impl].filter((run) => run.killed).length;
+    return [
+      label(impl),
+      killed === runs[impl].length ? `never (SIGKILL at ${(config.budget + config.killAfter).toLocaleString('en')} ms)` : cell(pick(runs[impl], 'ms')),
+      killed === runs[impl].length ? '–' : cell(pick(runs[impl], 'overBudgetMs'), 1),
+      codes(runs[impl]),
+    ];
+  });
+  sections.push(
+    `### 6. A cleanup step that never returns (budget ${config.budget.toLocaleString('en')} ms)\n\n` +
+      `The cleanup step awaits a promise that never settles while a timer keeps the event loop alive, as a stuck client's close would. Every implementation's own timeout is set to the budget; the hand-written handlers arm a force-exit timer at the budget.\n\n` +
+      table(['Implementation', 'exit ms', 'exit − budget ms', 'exit code'], rows),
+  );
+}
+
+// ---- 7. overhead ----
+if (wanted('overhead')) {
+  currentScenario = 'overhead';
+  const variants = config.attachVariants;
+  log(`overhead: autocannon ${config.cannonDuration} s × ${config.reps} per server (${variants.join(', ')})`);
+  const runs = Object.fromEntries(variants.map((attach) => [attach, []]));
+  for (let rep = 0; rep < config.reps; rep++) {
+    for (const attach of rep % 2 === 0 ? variants : [...variants].reverse()) runs[attach].push(await throughput(attach, config));
+    log(`  overhead: repetition ${rep + 1}/${config.reps} done (${Math.round((performance.now() - wallStart) / 1000)} s)`);
+  }
+  // Instructions per request under callgrind: repeatable on a shared machine, where requests/s is not.
+  let counted;
+  if (config.callgrind && haveCallgrind()) {
+    counted = Object.fromEntries(variants.map((attach) => [attach, []]));
+    for (let rep = 0; rep < config.callgrind.reps; rep++) {
+      for (const attach of rep % 2 === 0 ? variants : [...variants].reverse()) {
+        try {
+          counted[attach].push(await instructions(attach, config.callgrind));
+        } catch (error) {
+          counted[attach].push({ error: error.message });
+          log(`  callgrind ${attach}: ${error.message}`);
+        }
+      }
+      log(`  callgrind: repetition ${rep + 1}/${config.callgrind.reps} done (${Math.round((performance.now() - wallStart) / 1000)} s)`);
+    }
+  } else if (config.callgrind) log('  valgrind not found: instructions per request not counted');
+  log('microbenchmarks');
+  const microResults = await micro(config);
+  results.scenarios.overhead = { throughput: runs, instructions: counted, micro: microResults };
+  const rps = (attach) => pick(runs[attach], 'requestsPerSecond');
+  // Paired by repetition: the runs of one repetition ran back to back.
+  const loss = (attach, key, sign) => runs.none.map((run, i) => sign * 100 * (runs[attach][i][key] / run[key] - 1));
+  results.scenarios.overhead.throughputLossPercent = summary(loss('lastcall', 'requestsPerSecond', -1));
+  results.scenarios.overhead.cpuPerRequestIncreasePercent = summary(loss('lastcall', 'cpuMicrosPerRequest', 1));
+  const names = {
+    none: 'plain `http` server',
+    lastcall: 'with `new ShutdownCoordinator()` + `addServer()`',
+    run: 'the same, after one `run()` (AsyncLocalStorage on)',
+  };
+  const rows = variants.map((attach) => [
+    names[attach],
+    cell(rps(attach)),
+    attach === 'none' ? '' : cell(loss(attach, 'requestsPerSecond', -1), 1, '%'),
+    cell(pick(runs[attach], 'cpuMicrosPerRequest'), 1),
+    attach === 'none' ? '' : cell(loss(attach, 'cpuMicrosPerRequest', 1), 1, '%'),
+    cell(pick(runs[attach], 'latencyP99')),
+  ]);
+  let instructionTable = '';
+  if (counted) {
+    const perRequest = (attach) => pick(counted[attach], 'perRequest');
+    const more = (attach) => counted.none.map((run, i) => 100 * (counted[attach][i].perRequest / run.perRequest - 1));
+    results.scenarios.overhead.instructionsIncreasePercent = summary(more('lastcall'));
+    instructionTable =
+      `\n\nInstructions per request, counted by valgrind's callgrind (${config.callgrind.reps} runs per server; a fresh server each run; ${config.callgrind.warm.toLocaleString('en')} requests to let the JIT settle, then ${config.callgrind.amount.toLocaleString('en')} counted, ${config.callgrind.connections} connections). The count does not depend on what else runs on the machine; its run-to-run spread comes from the JIT and the garbage collector.\n\n` +
+      table(
+        ['Server', 'instructions per request', 'more than plain (paired runs)'],
+        variants.map((attach) => [names[attach], cell(perRequest(attach)), attach === 'none' ? '' : cell(more(attach), 1, '%')]),
+      );
+  }
+  const m = microResults;
+  const ns = (stat) => `${cell(stat.samples, 0)} ns`;
+  sections.push(
+    `### 7. Overhead\n\n` +
+      `autocannon, ${config.cannonConnections} connections, ${config.cannonDuration} s per run${config.warmup > 0 ? ` after a ${config.warmup} s warm-up` : ''}, ${config.reps} runs per server, alternating; a fresh server each run; the handler only answers \`ok\`, so any per-request cost shows at its largest. *Lost* and *more* compare each run with the plain server's run of the same repetition. CPU time is the server process's own (user + system) over the measured run, steadier than requests/s when other processes share the cores.\n\n` +
+      table(['Server', 'requests/s', 'throughput lost', 'server CPU µs per request', 'CPU per request, more', 'p99 latency ms'], rows) +
+      instructionTable +
+      `\n\nIn-process (${m.n.toLocaleString('en')} already-resolved promises per measurement, ${m.reps} measurements, median (min–max); *at once*: all tracked in one loop, then settled, so ${m.n.toLocaleString('en')} are in flight at the peak; *steady*: settled after every ${m.steadyBatch.toLocaleString('en')}):\n\n` +
+      table(
+        ['Operation', 'at once', 'steady'],
+        [
+          ['`promise.then(noop, noop)` (the floor for any bookkeeping)', ns(m.allAtOnceNs.then), ns(m.steadyNs.then)],
+          ['`track(promise)` + settle', ns(m.allAtOnceNs.track), ns(m.steadyNs.track)],
+          ['`track(promise, { name, onAbandon })` + settle', ns(m.allAtOnceNs.trackNamed), ns(m.steadyNs.trackNamed)],
+          ['`run(fn)` + settle', ns(m.allAtOnceNs.run), ns(m.steadyNs.run)],
+        ],
+      ) +
+      `\n\n` +
+      table(
+        ['Measure', 'value'],
+        [
+          [`\`register()\` × ${m.hooks.toLocaleString('en')} hooks`, `${cell(m.register10kMs.samples, 1)} ms (${Math.round(m.registerNsPerHook)} ns per hook)`],
+          [`\`shutdown()\` running those ${m.hooks.toLocaleString('en')} no-op hooks (one phase, \`exit: false\`)`, `${cell(m.shutdownWith10kHooksMs.samples)} ms`],
+          ['warnings printed by that shutdown', m.warningsDuringHookRuns.length === 0 ? 'none' : m.warningsDuringHookRuns.map((warning) => `\`${warning.split(':')[0]}\``).join(', ')],
+          [`heap per pending \`track()\`ed task (${m.memoryN.toLocaleString('en')} tasks, \`--expose-gc\`)`, `${Math.round(m.bytesPerTrackedTask)} bytes (a bare \`then()\` on the same promise: ${Math.round(m.bytesPerPendingThen)})`],
+          ['heap per pending `run()` task', `${Math.round(m.bytesPerRunTask)} bytes`],
+          ['one `await` in the application, before any `run()`', `${cell(m.awaitNs.before.samples)} ns`],
+          ['one `await` in the application, after one `run()`', `${cell(m.awaitNs.after.samples)} ns`],
+        ],
+      ),
+  );
+}
+
+// ---- targets ----
+const targets = [];
+const lc = (scenario) => results.scenarios[scenario]?.lastcall;
+if (results.scenarios.idle) {
+  const big = config.idleConnections.at(-1);
+  for (const n of config.idleConnections) {
+    const ours = median(pick(results.scenarios.idle[n].lastcall ?? [], 'ms'));
+    const hand = median(pick(results.scenarios.idle[n].hand ?? [], 'ms'));
+    const floor = median(pick(results.scenarios.idle[n]['exit-at-once'] ?? [], 'ms'));
+    if (ours === null || hand === null) continue;
+    const diff = ours - hand;
+    targets.push([`idle keep-alive, ${n.toLocaleString('en')} connections: within a few ms (≤ 5) of the hand-written baseline`, `${ours.toFixed(1)} ms vs ${hand.toFixed(1)} ms (${diff >= 0 ? '+' : ''}${diff.toFixed(1)} ms; exit-at-once floor ${floor?.toFixed(1)} ms)`, diff <= 5 ? 'met' : 'missed']);
+    if (n === big) targets.push([`idle keep-alive under 100 ms at ${big.toLocaleString('en')} connections`, `${ours.toFixed(1)} ms`, ours < 100 ? 'met' : 'missed']);
+  }
+}
+if (lc('inflight')) {
+  const over = summary(pick(lc('inflight'), 'overLimitMs'));
+  const ok = summary(pick(lc('inflight'), 'succeeded'));
+  targets.push(['in-flight: exit within 50 ms of the physical limit', `+${over.median?.toFixed(1)} ms (max +${over.max?.toFixed(1)}), ${ok.min}/${config.inflightCount} succeeded at worst`, over.max !== null && over.max <= 50 && ok.min === config.inflightCount ? 'met' : 'missed']);
+}
+if (lc('load')) {
+  const failed = summary(pick(lc('load'), 'acceptedFailed'));
+  targets.push(['load: 0 accepted requests failing', `${failed.max} at most in ${failed.n} runs`, failed.max === 0 ? 'met' : 'missed']);
+}
+if (lc('jobs')) {
+  const lost = summary(pick(lc('jobs'), 'lost'));
+  targets.push(['0 lost work', `${lost.max} at most in ${lost.n} runs`, lost.max === 0 ? 'met' : 'missed']);
+}
+if (lc('log')) {
+  const percent = summary(pick(lc('log'), 'percent'));
+  targets.push(['100% of the piped log', `${percent.min?.toFixed(1)}% at worst`, percent.min === 100 ? 'met' : 'missed']);
+}
+if (lc('hung')) {
+  const runs = lc('hung');
+  const worst = Math.max(...runs.map((run) => (run.killed ? Infinity : run.ms)));
+  targets.push(['hung cleanup step: exit by the budget, code 1', `${worst === Infinity ? 'no exit' : `${worst.toFixed(0)} ms`} at worst, code ${codes(runs)}`, worst <= config.budget && runs.every((run) => run.code === '1') ? 'met' : 'missed']);
+}
+if (results.scenarios.overhead) {
+  const loss = results.scenarios.overhead.throughputLossPercent;
+  const cpu = results.scenarios.overhead.cpuPerRequestIncreasePercent;
+  const counted = results.scenarios.overhead.instructionsIncreasePercent;
+  const signed = (value) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+  const measured =
+    `requests/s ${signed(-loss.median)} (paired runs ${signed(-loss.max)} to ${signed(-loss.min)}); server CPU per request ${signed(cpu.median)} (${signed(cpu.min)} to ${signed(cpu.max)})` +
+    (counted ? `; instructions per request ${signed(counted.median)} (${signed(counted.min)} to ${signed(counted.max)})` : '');
+  // The instruction count decides when there is one: requests/s on a shared 2-core machine is noise.
+  const verdict = counted ? (counted.median < 2 ? 'met' : 'missed') : loss.median < 2 ? 'met (noisy)' : 'missed (noisy)';
+  targets.push(['throughput overhead under 2%', measured, verdict]);
+  const m = results.scenarios.overhead.micro;
+  targets.push(['`track()` + settle under 1 µs', `${Math.round(m.steadyNs.track.median)} ns steady, ${Math.round(m.allAtOnceNs.track.median)} ns with ${m.n.toLocaleString('en')} in flight`, m.steadyNs.track.median < 1000 && m.allAtOnceNs.track.median < 1000 ? 'met' : m.steadyNs.track.median < 1000 ? 'met in steady state only' : 'missed']);
+}
+
+machine.loadAverageAtEnd = loadavg().map((value) => Number(value.toFixed(2)));
+clearInterval(sampler);
+results.interference = interference;
+const disturbed = [...new Set(interference.filter((sample) => sample.otherTestProcesses > 0).map((sample) => sample.scenario))];
+const peakLoad = Math.max(0, ...interference.map((sample) => sample.load1));
+results.durationSeconds = Math.round((performance.now() - wallStart) / 1000);
+results.targets = targets.map(([target, measured, verdict]) => ({ target, measured, verdict }));
+
+const header =
+  `## Results (${config.mode} mode, ${started.toISOString().slice(0, 10)})\n\n` +
+  `Node ${machine.node}, ${machine.nproc} cores (${machine.cpu}), ${machine.memory} memory, ${machine.kernel}; load average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end; ${results.durationSeconds} s in all. ` +
+  `${disturbed.length === 0 ? 'No other test run was seen on the machine during the run' : `Other test runs were seen on the machine during: ${disturbed.join(', ')} (those numbers may be skewed)`}; peak 1-minute load ${peakLoad} (the benchmark itself keeps about 1 to 2 busy). ` +
+  `Every cell is the median of ${config.reps} runs, with (min–max) when they differ. Shutdown budget ${config.budget.toLocaleString('en')} ms for every implementation. ` +
+  `Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')} (dist built from ${commit}${srcChanged ? ' with uncommitted changes in src/' : ''}, dist/index.js sha256 ${distHash}).`;
+const targetTable = targets.length === 0 ? '' : `### Targets for lastcall\n\n${table(['Target', 'Measured', 'Verdict'], targets)}`;
+const markdown = [header, targetTable, ...sections].filter(Boolean).join('\n\n');
+results.markdown = markdown;
+
+process.stdout.write(`${markdown}\n`);
+mkdirSync(`${root}results`, { recursive: true });
+const json = `${JSON.stringify(results, null, 2)}\n`;
+writeFileSync(`${root}results/latest.json`, json);
+if (!quick && only === undefined && impls.length === IMPLEMENTATIONS.length) writeFileSync(`${root}results/full-${started.toISOString().slice(0, 10)}.json`, json);
+log(`wrote results/latest.json (${results.durationSeconds} s)`);

@@ -628,8 +628,11 @@ function validateClusterOptions(options: unknown): AddClusterOptions {
   };
 }
 
+// Shared: track() is called per request or message, and an object each time shows in its cost.
+const NO_TASK_OPTIONS: TaskOptions = Object.freeze({});
+
 function validateTaskOptions(call: string, options: unknown): TaskOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_TASK_OPTIONS;
   if (!isPlainObject(options)) throw invalidType(`${call}(…, options)`, 'an object', options);
   const { name, onAbandon } = options;
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw invalidType('options.name', 'a non-empty string', name);

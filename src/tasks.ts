@@ -46,7 +46,8 @@ export interface TasksReport {
 }
 
 interface Task {
-  readonly name: string;
+  /** `options.name`, or the task's number: "task <n>" is spelled out only when a log or a report needs it. */
+  readonly name: string | number;
   readonly started: number;
   readonly onAbandon: (() => unknown) | undefined;
   readonly controller: AbortController | undefined;
@@ -106,7 +107,7 @@ export class Tasks {
   }
 
   #release(task: Task): void {
-    if (this.#tasks.has(task)) this.#released.push(task.name);
+    if (this.#tasks.has(task)) this.#released.push(nameOf(task));
     this.#remove(task);
   }
 
@@ -151,14 +152,14 @@ export class Tasks {
       (error: unknown) => {
         // A task already abandoned or released rejects as its signal told it to: that is no news.
         if (!this.#settle(task)) return;
-        if (this.#stopping) this.#rejected.push({ name: task.name, error });
-        this.#log.error(`task "${task.name}" rejected: ${describeError(error)}`);
+        if (this.#stopping) this.#rejected.push({ name: nameOf(task), error });
+        this.#log.error(`task "${nameOf(task)}" rejected: ${describeError(error)}`);
       },
     );
   }
 
   #create(options: TaskOptions, controller: AbortController | undefined, stack: string | undefined): Task {
-    return { name: options.name ?? `task ${++this.#counter}`, started: performance.now(), onAbandon: options.onAbandon, controller, stack };
+    return { name: options.name ?? ++this.#counter, started: performance.now(), onAbandon: options.onAbandon, controller, stack };
   }
 
   #settle(task: Task): boolean {
@@ -174,15 +175,20 @@ export class Tasks {
   }
 
   async #abandon(task: Task, now: number, instant: number): Promise<void> {
-    task.controller?.abort(new DOMException(`lastcall: task "${task.name}" was abandoned at the drain deadline`, 'AbortError'));
-    const base = { name: task.name, age: now - task.started, ...(task.stack === undefined ? {} : { stack: task.stack }) };
+    const name = nameOf(task);
+    task.controller?.abort(new DOMException(`lastcall: task "${name}" was abandoned at the drain deadline`, 'AbortError'));
+    const base = { name, age: now - task.started, ...(task.stack === undefined ? {} : { stack: task.stack }) };
     const outcome = await callOnAbandon(task, instant);
     const report: AbandonedTaskReport = { ...base, ...outcome };
     this.#abandoned.push(report);
     const how = report.onAbandon === 'none' ? 'it had no onAbandon' : `onAbandon: ${report.onAbandon}`;
-    this.#log.warn(`task "${task.name}" abandoned after ${Math.round(report.age)} ms (${how})`);
-    if (report.onAbandon === 'error') this.#log.error(`onAbandon of task "${task.name}" threw: ${describeError(report.error)}`);
+    this.#log.warn(`task "${name}" abandoned after ${Math.round(report.age)} ms (${how})`);
+    if (report.onAbandon === 'error') this.#log.error(`onAbandon of task "${name}" threw: ${describeError(report.error)}`);
   }
+}
+
+function nameOf(task: Task): string {
+  return typeof task.name === 'number' ? `task ${task.name}` : task.name;
 }
 
 async function callOnAbandon(task: Task, instant: number): Promise<Pick<AbandonedTaskReport, 'onAbandon' | 'error'>> {

@@ -8,9 +8,6 @@
 import { createServer } from 'node:http';
 import { control } from './common.mjs';
 
-// ../dist, or the snapshot of it that run.mjs takes at its start (BENCH_LASTCALL).
-const { ShutdownCoordinator } = await import(process.env.BENCH_LASTCALL ?? '../../dist/index.js');
-
 const awaits = Number(process.env.BENCH_AWAITS ?? 0);
 // GET /cpu answers the process's CPU time so far (µs, user + system): the orchestrator reads it
 // before and after a measured run, for CPU time per request, steadier than requests/s on a
@@ -30,6 +27,9 @@ const server = createServer(
 );
 const attach = process.env.BENCH_ATTACH ?? 'none';
 if (attach !== 'none') {
+  // ../dist, or the snapshot of it that run.mjs takes at its start (BENCH_LASTCALL). The plain
+  // server does not load it at all: its baseline is a service without lastcall.
+  const { ShutdownCoordinator } = await import(process.env.BENCH_LASTCALL ?? '../../dist/index.js');
   const coordinator = new ShutdownCoordinator({ timeout: 3_000 });
   coordinator.addServer(server);
   if (attach === 'run') await coordinator.run(() => {});

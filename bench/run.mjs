@@ -7,7 +7,8 @@
 //   npm run bench -- --set=reps=1,cannonDuration=1            numeric settings overridden (see config)
 //   npm run bench -- --lastcall=/tmp/patched/index.js          another build of lastcall measured
 //
-// Prints Markdown tables and writes results/latest.json (and results/full-<date>.json for a full run).
+// Prints Markdown tables and writes results/latest.json (and, for a full run of everything,
+// results/full-<date>.json and the tables in README.md).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ const config = quick
       cannonDuration: 10,
       warmup: 2,
       cannonConnections: 50,
-      attachVariants: ['none', 'lastcall', 'run'],
+      attachVariants: ['none', 'coordinator', 'lastcall', 'run'],
       callgrind: { warm: 8_000, amount: 5_000, connections: 10, reps: 3 },
       microN: 1_000_000,
       microReps: 5,
@@ -345,6 +346,7 @@ if (wanted('overhead')) {
   results.scenarios.overhead.cpuPerRequestIncreasePercent = summary(loss('lastcall', 'cpuMicrosPerRequest', 1));
   const names = {
     none: 'plain `http` server',
+    coordinator: 'with `new ShutdownCoordinator()` alone, the server not added',
     lastcall: 'with `new ShutdownCoordinator()` + `addServer()`',
     run: 'the same, after one `run()` (AsyncLocalStorage on)',
   };
@@ -476,5 +478,13 @@ process.stdout.write(`${markdown}\n`);
 mkdirSync(`${root}results`, { recursive: true });
 const json = `${JSON.stringify(results, null, 2)}\n`;
 writeFileSync(`${root}results/latest.json`, json);
-if (!quick && only === undefined && otherBuild === undefined && impls.length === IMPLEMENTATIONS.length) writeFileSync(`${root}results/full-${started.toISOString().slice(0, 10)}.json`, json);
+if (!quick && only === undefined && otherBuild === undefined && impls.length === IMPLEMENTATIONS.length) {
+  writeFileSync(`${root}results/full-${started.toISOString().slice(0, 10)}.json`, json);
+  // README.md shows the latest full run: the tables between its markers are this run's.
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const [start, end] = ['<!-- full run: start -->', '<!-- full run: end -->'];
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from !== -1 && to > from) writeFileSync(`${root}README.md`, `${readme.slice(0, from + start.length)}\n\n${markdown}\n\n${readme.slice(to)}`);
+}
 log(`wrote results/latest.json (${results.durationSeconds} s)`);

@@ -1,6 +1,7 @@
 // The overhead scenario's server: the smallest handler (so any per-request cost shows at its
 // largest), with or without lastcall attached. BENCH_ATTACH:
 //   none       a plain http server
+//   coordinator  new ShutdownCoordinator() alone: lastcall loaded and listening for signals, the server not added
 //   lastcall   new ShutdownCoordinator() + addServer(server), as the README wires it
 //   run        the same, after one coordinator.run() call, as a service that runs its queue work
 //              through run() would be: that turns on AsyncLocalStorage (async_hooks on Node 20)
@@ -31,7 +32,7 @@ if (attach !== 'none') {
   // server does not load it at all: its baseline is a service without lastcall.
   const { ShutdownCoordinator } = await import(process.env.BENCH_LASTCALL ?? '../../dist/index.js');
   const coordinator = new ShutdownCoordinator({ timeout: 3_000 });
-  coordinator.addServer(server);
+  if (attach !== 'coordinator') coordinator.addServer(server);
   if (attach === 'run') await coordinator.run(() => {});
 }
 server.listen(0, '127.0.0.1', () => control(`READY ${server.address().port}`));

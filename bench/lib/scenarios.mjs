@@ -217,29 +217,30 @@ export async function jobs(impl, config) {
   }
 }
 
-// ---- 5. a 5 MiB log written during the shutdown, read through a pipe ----
+// ---- 5. a 5 MiB log written during the shutdown, and 6. a cleanup step that never returns ----
 
-export async function log(impl, config) {
-  const server = await startServer(impl, { BENCH_SCENARIO: 'log', BENCH_BUDGET: String(config.budget) });
+/** Starts the app in `scenario`, sends SIGTERM 50 ms later, and measures the exit plus `measure(server, result)`. */
+async function signalled(impl, scenario, config, measure) {
+  const server = await startServer(impl, { BENCH_SCENARIO: scenario, BENCH_BUDGET: String(config.budget) });
   try {
     await sleep(50);
     const result = await server.terminate(grace(config));
-    const bytes = server.logLines * LOG_LINE;
-    return { ms: result.ms, code: exitCodeOf(result), killed: result.killed, bytes, percent: (100 * bytes) / LOG_BYTES };
+    return { ms: result.ms, code: exitCodeOf(result), killed: result.killed, ...measure(server, result) };
   } finally {
     await server.kill();
   }
 }
 
-// ---- 6. a cleanup step that never returns ----
+export function log(impl, config) {
+  return signalled(impl, 'log', config, (server) => {
+    const bytes = server.logLines * LOG_LINE;
+    return { bytes, percent: (100 * bytes) / LOG_BYTES };
+  });
+}
 
-export async function hung(impl, config) {
-  const server = await startServer(impl, { BENCH_SCENARIO: 'hung', BENCH_BUDGET: String(config.budget) });
-  try {
-    await sleep(50);
-    const result = await server.terminate(grace(config));
-    return { ms: result.ms, code: exitCodeOf(result), killed: result.killed, budget: config.budget, overBudgetMs: result.ms === null ? null : result.ms - config.budget };
-  } finally {
-    await server.kill();
-  }
+export function hung(impl, config) {
+  return signalled(impl, 'hung', config, (server, result) => ({
+    budget: config.budget,
+    overBudgetMs: result.ms === null ? null : result.ms - config.budget,
+  }));
 }

@@ -6,6 +6,10 @@ export default defineConfig({
   dts: true,
   target: 'node20',
   platform: 'node',
+  // `node:` specifiers as written: Deno and Bun resolve them, and a reader of dist/ sees built-ins.
+  removeNodeProtocol: false,
+  // import.meta.url in the CommonJS build, for the createRequire fallback on Node before 20.16.
+  shims: true,
   clean: true,
   sourcemap: true,
 });

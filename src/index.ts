@@ -1,22 +1,23 @@
-export { ShutdownCoordinator, type CoordinatorState, type ShutdownOptions } from './coordinator.js';
-export { PHASES, type Phase } from './phases.js';
-export type { Hook, HookContext } from './hook.js';
-export type { ShutdownCoordinatorOptions } from './options.js';
-export type { ExitCodes } from './exit-code.js';
-export type { Logger } from './log.js';
-export type { ShutdownTrigger } from './trigger.js';
-export {
-  formatReport,
-  type FatalErrorReport,
-  type HookOutcome,
-  type HookReport,
-  type PhaseOutcome,
-  type PhaseReport,
-  type ShutdownOutcome,
-  type ShutdownReport,
-} from './report.js';
-export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks.js';
-export type { AddClusterOptions } from './cluster.js';
-export { type AddServerOptions, type DrainableServer, type ServerReport } from './server-drain.js';
-export { CHANNELS, type ShutdownEvents, type StartEvent } from './events.js';
-export { LastcallError, type LastcallErrorCode } from './errors.js';
+export { ShutdownCoordinator, type CoordinatorState } from './coordinator.js';
+export type { ShutdownOptions } from './options/call-options.js';
+export type { AddClusterOptions } from './cluster/primary.js';
+export type { ExitCodes } from './exit/exit-code.js';
+export type { AddServerOptions, DrainableServer, ServerReport } from './http/server-drain.js';
+export type { ShutdownCoordinatorOptions } from './options/coordinator-options.js';
+export { LastcallError, type LastcallErrorCode } from './options/errors.js';
+export { CHANNELS, type ShutdownEvents, type StartEvent } from './report/events.js';
+export { formatReport } from './report/format-report.js';
+export type { Logger } from './report/log.js';
+export type {
+  FatalErrorReport,
+  HookOutcome,
+  HookReport,
+  PhaseOutcome,
+  PhaseReport,
+  ShutdownOutcome,
+  ShutdownReport,
+} from './report/report.js';
+export { PHASES, type Phase } from './sequence/phases.js';
+export type { Hook, HookContext } from './sequence/run-hook.js';
+export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks/tasks.js';
+export type { ShutdownTrigger } from './triggers/trigger.js';

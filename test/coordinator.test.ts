@@ -41,14 +41,14 @@ describe('the sequence', () => {
     expect(process.exitCode).toBe(0);
   });
 
-  it('gives each hook its signal, the trigger as reason, and its deadline', async () => {
+  it('gives each hook its signal, the trigger, and its deadline', async () => {
     const coordinator = testCoordinator({ timeout: 1_000 });
     let seen: HookContext | undefined;
     coordinator.register({ name: 'h', phase: 'close-clients', timeout: 200, run: (context) => void (seen = context) });
     const before = Date.now();
     await coordinator.shutdown({ reason: 'test' });
 
-    expect(seen?.reason).toEqual({ type: 'call', reason: 'test' });
+    expect(seen?.trigger).toEqual({ type: 'call', reason: 'test' });
     expect(seen?.signal).toBeInstanceOf(AbortSignal);
     expect(seen?.signal.aborted).toBe(false);
     expect(seen!.deadline).toBeGreaterThanOrEqual(before + 200 - 5);

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { IDLE_GRACE } from '../src/server-drain.js';
+import { IDLE_GRACE } from '../src/http/server-drain.js';
 import { startFixture } from './helpers/fixture.js';
 import { get, portOf, reportOf, until } from './helpers/http.js';
 

@@ -3,7 +3,7 @@ import type { ClientHttp2Session } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDLE_GRACE } from '../src/server-drain.js';
+import { IDLE_GRACE } from '../src/http/server-drain.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 import { get, portOf, reportOf } from './helpers/http.js';
 import { h2Connect, h2Get, httpsGet, makeCert, type TestCert } from './helpers/tls.js';

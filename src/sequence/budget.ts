@@ -20,7 +20,9 @@ const EXIT_RESERVE_MAX = 100;
 const ABANDON_RESERVE_SHARE = 0.1;
 const ABANDON_RESERVE_MAX = 1_000;
 
-export function createBudget(timeout: number, start: number = performance.now()): Budget {
+/** The budget of a shutdown that starts now. */
+export function createBudget(timeout: number): Budget {
+  const start = performance.now();
   return {
     start,
     end: start + timeout,

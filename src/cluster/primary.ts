@@ -1,7 +1,6 @@
-import cluster, { type Worker } from 'node:cluster';
-
-/** The IPC message a primary sends its workers, and a worker's coordinator takes as a trigger. */
-export const SHUTDOWN_MESSAGE = { lastcall: 'shutdown' } as const;
+import type { Worker } from 'node:cluster';
+import { builtin } from '../runtime/builtin.js';
+import { SHUTDOWN_MESSAGE } from './shutdown-message.js';
 
 /** Options of `addCluster()`. */
 export interface AddClusterOptions {
@@ -11,27 +10,18 @@ export interface AddClusterOptions {
   readonly timeout?: number;
 }
 
-function isShutdownMessage(message: unknown): boolean {
-  return (message as { lastcall?: unknown } | null)?.lastcall === SHUTDOWN_MESSAGE.lastcall;
+/** True in the primary process of a cluster (or in a process that is no cluster worker). */
+export function isPrimary(): boolean {
+  return builtin('node:cluster').isPrimary;
 }
 
-/**
- * In a cluster worker, calls `onShutdown` when the primary asks. Returns the removal, or
- * nothing outside a worker.
- */
-export function onPrimaryAsks(onShutdown: () => void): (() => void) | undefined {
-  if (!cluster.isWorker) return undefined;
-  const listener = (message: unknown): void => {
-    if (isShutdownMessage(message)) onShutdown();
-  };
-  // This holds the IPC channel open, as cluster's own messaging needs anyway (a worker's listen()
-  // waits for the primary's answer on it); with exit: false it goes when the run is over.
-  process.on('message', listener);
-  return () => void process.off('message', listener);
+/** Asks every worker there is now to stop. */
+export function askAllToStop(): void {
+  for (const worker of Object.values(builtin('node:cluster').workers ?? {})) if (worker !== undefined) askToStop(worker);
 }
 
 /** Asks one worker to stop, once. */
-export function askToStop(worker: Worker): void {
+function askToStop(worker: Worker): void {
   if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
 }
 
@@ -40,6 +30,7 @@ export function askToStop(worker: Worker): void {
  * (the hook's deadline), kills those still running. Rejects if any worker exited non-zero.
  */
 export function waitForWorkers(signal: AbortSignal): Promise<void> {
+  const cluster = builtin('node:cluster');
   const failures: string[] = [];
   return new Promise((resolve, reject) => {
     const done = (): void => {

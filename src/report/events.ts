@@ -1,6 +1,9 @@
 import { channel } from 'node:diagnostics_channel';
+import type { EventEmitter } from 'node:events';
+import { describeError } from './describe-error.js';
+import type { Log } from './log.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report.js';
-import type { ShutdownTrigger } from './trigger.js';
+import type { ShutdownTrigger } from '../triggers/trigger.js';
 
 /** Sent when a shutdown starts, before any hook runs. */
 export interface StartEvent {
@@ -30,8 +33,19 @@ export const CHANNELS = {
   report: 'lastcall:report',
 } as const satisfies Record<keyof ShutdownEvents, string>;
 
-/** Publishes to tracing tools; only builds the message when someone subscribes. */
-export function publish<E extends keyof ShutdownEvents>(coordinator: object, event: E, data: ShutdownEvents[E][0]): void {
+/**
+ * Tells the coordinator's listeners, then the channel's subscribers. Listeners are the
+ * application's code: one that throws is logged, and neither breaks the shutdown nor keeps the
+ * event from the subscribers.
+ */
+export function emitEvent<E extends keyof ShutdownEvents>(coordinator: EventEmitter<ShutdownEvents>, log: Log, event: E, data: ShutdownEvents[E][0]): void {
+  try {
+    (coordinator.emit as (event: E, data: ShutdownEvents[E][0]) => boolean)(event, data);
+  } catch (error) {
+    log.error(`a "${event}" listener threw: ${describeError(error)}`);
+  }
+  // Only builds the message when someone subscribes. A subscriber that throws is Node's to
+  // report (as an uncaught exception on the next tick); it does not reach this call.
   const target = channel(CHANNELS[event]);
   if (target.hasSubscribers) target.publish({ coordinator, data });
 }

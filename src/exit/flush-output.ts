@@ -1,5 +1,5 @@
-import { settledBy } from './deadline.js';
-import type { Log } from './log.js';
+import { settledBy } from '../sequence/deadline.js';
+import type { Log } from '../report/log.js';
 
 /**
  * Waits until what was written to stdout and stderr has left the process, and the logger

@@ -1,7 +1,7 @@
-import type { Phase } from './phases.js';
-import type { ServerReport } from './server-drain.js';
-import type { TasksReport } from './tasks.js';
-import { describeTrigger, type ShutdownTrigger } from './trigger.js';
+import type { ServerReport } from '../http/server-drain.js';
+import type { Phase } from '../sequence/phases.js';
+import type { TasksReport } from '../tasks/tasks.js';
+import type { ShutdownTrigger } from '../triggers/trigger.js';
 
 /**
  * How a hook ended:
@@ -69,37 +69,4 @@ export interface ShutdownReport {
   readonly tasks: TasksReport;
   /** One entry per server given to `addServer()`: what its drain did with the connections. */
   readonly servers: readonly ServerReport[];
-}
-
-/** The report as a timing tree, one line per phase and hook, for logs and terminals. */
-export function formatReport(report: ShutdownReport): string {
-  const rows: [label: string, outcome: string, duration: string][] = [];
-  report.phases.forEach((phase, p) => {
-    const lastPhase = p === report.phases.length - 1;
-    rows.push([`${lastPhase ? '└─' : '├─'} ${phase.name}`, phase.outcome, ms(phase.duration)]);
-    phase.hooks.forEach((hook, h) => {
-      const branch = `${lastPhase ? '   ' : '│  '}${h === phase.hooks.length - 1 ? '└─' : '├─'} `;
-      rows.push([`${branch}${hook.name}${hook.late ? ' (late)' : ''}`, hook.outcome, ms(hook.duration)]);
-    });
-  });
-  const labelWidth = Math.max(...rows.map(([label]) => label.length));
-  const outcomeWidth = Math.max(...rows.map(([, outcome]) => outcome.length));
-  const durationWidth = Math.max(...rows.map(([, , duration]) => duration.length));
-  const head = `shutdown by ${describeTrigger(report.trigger)}: ${report.outcome}, exit code ${report.exitCode}, ${ms(report.duration)}`;
-  const lines = rows.map(
-    ([label, outcome, duration]) =>
-      `${label.padEnd(labelWidth)}  ${outcome.padEnd(outcomeWidth)}  ${duration.padStart(durationWidth)}`,
-  );
-  const abandoned = report.tasks.abandoned.map(
-    (task) => `abandoned: ${task.name} after ${ms(task.age)} (onAbandon: ${task.onAbandon})`,
-  );
-  const servers = report.servers.map(
-    (server) =>
-      `${server.name}: ${server.finished} finished, ${server.idleClosed} closed idle, ${server.destroyed} destroyed, ${server.upgraded} upgraded`,
-  );
-  return [head, ...lines, ...servers, ...abandoned].join('\n');
-}
-
-export function ms(duration: number): string {
-  return `${Math.round(duration)} ms`;
 }

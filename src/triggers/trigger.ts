@@ -1,12 +1,12 @@
-import { describeError } from './errors.js';
+import { describeError } from '../report/describe-error.js';
 
-/** What started a shutdown. Hooks receive it as `reason`; the report keeps it as `trigger`. */
+/** What started a shutdown: the hooks' `trigger`, and the report's. */
 export type ShutdownTrigger =
   | { readonly type: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly type: 'error'; readonly origin: 'uncaughtException' | 'unhandledRejection'; readonly error: unknown }
   | { readonly type: 'call'; readonly reason: string | undefined };
 
-/** A few words for the log: `SIGTERM`, `uncaughtException`, `shutdown() call (invalid config)`. */
+/** A few words for the log: `SIGTERM`, `uncaughtException: Error: boom`, `shutdown() call (invalid config)`. */
 export function describeTrigger(trigger: ShutdownTrigger): string {
   switch (trigger.type) {
     case 'signal':

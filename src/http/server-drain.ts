@@ -3,9 +3,9 @@ import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:ht
 import type { Server as HttpsServer } from 'node:https';
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Server as TlsServer, type TLSSocket } from 'node:tls';
-import { describeError } from './errors.js';
-import type { Log } from './log.js';
+import type { TLSSocket } from 'node:tls';
+import { describeError } from '../report/describe-error.js';
+import type { Log } from '../report/log.js';
 
 /** A server `addServer()` drains: `http`, `https`, or `http2` (with or without `allowHTTP1`). */
 export type DrainableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
@@ -51,13 +51,6 @@ interface Connection {
   timer: NodeJS.Timeout | undefined;
 }
 
-/** True for the servers `addServer()` can drain. */
-export function isDrainableServer(value: unknown): value is DrainableServer {
-  if (!(value instanceof NetServer)) return false;
-  const server = value as unknown as Record<string, unknown>;
-  return typeof server.closeIdleConnections === 'function' || typeof server.updateSettings === 'function';
-}
-
 /**
  * Tracks one server's connections from the moment it is added, and drains them: stop listening,
  * `Connection: close` on every response, idle sockets closed (with a grace for the just-idle),
@@ -91,7 +84,8 @@ export class ServerDrain {
     this.#name = name;
     this.#onUpgraded = onUpgraded;
     this.#log = log;
-    const tls = server instanceof TlsServer;
+    // https and http2's secure servers are TLS servers; telling them by a method keeps node:tls unloaded.
+    const tls = typeof (server as { addContext?: unknown }).addContext === 'function';
     const http2 = typeof (server as Partial<Http2Server>).updateSettings === 'function';
     // Plain-text connections speak HTTP/1 unless the server is HTTP/2 (h2c); TLS ones say so after the handshake.
     this.#listen('connection', (socket: Socket) => this.#onSocket(socket, !tls && !http2, tls));
@@ -103,7 +97,7 @@ export class ServerDrain {
   }
 
   /** From the trigger on, every response says `Connection: close`, so clients move elsewhere. */
-  close(): void {
+  endKeepAlive(): void {
     if (this.#closing) return;
     this.#closing = true;
     for (const res of this.#responses) closeAfter(res);
@@ -115,7 +109,7 @@ export class ServerDrain {
     // header, and clients told to reconnect find the listener closed (refused, not reset from
     // the accept queue) rather than open for a moment more.
     this.#draining = true;
-    this.close();
+    this.endKeepAlive();
     // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
     if (this.#server.listening) NetServer.prototype.close.call(this.#server);
     for (const session of this.#sessions) session.close();
@@ -130,10 +124,12 @@ export class ServerDrain {
     });
   }
 
+  /** Removes every listener it added to the server. */
   detach(): void {
     for (const detach of this.#detachers.splice(0)) detach();
   }
 
+  /** What the drain did with the connections, so far. */
   report(): ServerReport {
     return {
       name: this.#name,

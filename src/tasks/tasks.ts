@@ -1,11 +1,14 @@
-import { runAs } from './caller.js';
-import { atInstant, settledBy } from './deadline.js';
-import { describeError } from './errors.js';
-import type { Log } from './log.js';
+import { describeError } from '../report/describe-error.js';
+import type { Log } from '../report/log.js';
+import { ms } from '../report/ms.js';
+import { LastcallError } from '../options/errors.js';
+import { runAs } from '../sequence/caller.js';
+import { settledBy } from '../sequence/deadline.js';
+import { callOnAbandon } from './call-on-abandon.js';
 
 /** Options of `track()` and `run()`. */
 export interface TaskOptions {
-  /** Names the task in the log and the report. Default `task <n>`. */
+  /** Names the task in the log and the report. Default `task <n>`, numbered in the order tasks are handed over. */
   readonly name?: string;
   /**
    * Hands the work back when the drain gives up on it (nack a message, requeue a job,
@@ -60,6 +63,11 @@ export class Tasks {
   readonly #log: Log;
   #counter = 0;
   #stopping = false;
+  /** Once the drain has ended, work handed over is refused: handed back at once. */
+  #closed = false;
+  /** How long a refused task's `onAbandon` may take, from the budget's abandon reserve. */
+  #refusalTime = 0;
+  #handingBack: Promise<void> = Promise.resolve();
   #whenEmpty: (() => void) | undefined;
   #finished = 0;
   readonly #rejected: RejectedTaskReport[] = [];
@@ -74,13 +82,20 @@ export class Tasks {
     return this.#tasks.size;
   }
 
-  /** From the trigger on, settled tasks are counted and rejections recorded. */
-  markStopping(): void {
-    this.#stopping = true;
+  /** Every hand-back (`onAbandon`) under way: the report and the exit wait for them. */
+  get handingBack(): Promise<void> {
+    return this.#handingBack;
   }
 
-  /** Tracks work already under way. */
+  /** From the trigger on, settled tasks are counted and rejections recorded. */
+  markStopping(refusalTime: number): void {
+    this.#stopping = true;
+    this.#refusalTime = refusalTime;
+  }
+
+  /** Tracks work already under way; after the drain, refuses it. */
   add(promise: PromiseLike<unknown>, options: TaskOptions, stack: string | undefined): void {
+    if (this.#closed) return void this.#refuse(options, stack);
     const task = this.#create(options, undefined, stack);
     this.#tasks.add(task);
     this.#watch(task, promise);
@@ -96,6 +111,13 @@ export class Tasks {
     stack: string | undefined,
     owner: object,
   ): Promise<Awaited<T>> {
+    if (this.#closed) {
+      const name = this.#refuse(options, stack);
+      const refused = Promise.reject(new LastcallError('LASTCALL_ERR_DRAINED', `lastcall: task "${name}" was not started: the drain has ended`));
+      // Logged and handed to onAbandon already: a caller that does not await it has not crashed.
+      refused.catch(() => {});
+      return refused;
+    }
     const controller = new AbortController();
     const task = this.#create(options, controller, stack);
     this.#tasks.add(task);
@@ -111,29 +133,57 @@ export class Tasks {
     this.#remove(task);
   }
 
+  /**
+   * The drain: waits for every task (tasks added meanwhile included) until `cap`, then refuses
+   * new work and abandons the stragglers, whose `onAbandon` may run until `abandonBy`.
+   * Resolves, with how many were abandoned, once every hand-back is done.
+   */
+  async drain(cap: number, abandonBy: number): Promise<number> {
+    // A task may start between the set emptying and this continuation running: look again.
+    do await this.#waitUntil(cap);
+    while (this.#tasks.size > 0 && performance.now() < cap);
+    // From here on new work is refused, so nothing can start after the drain has looked.
+    this.#closed = true;
+    const stragglers = this.#tasks.size;
+    if (stragglers > 0) {
+      this.#log.warn(`drain deadline reached with ${stragglers} task(s) in flight: abandoning them`);
+      this.abandonAll(abandonBy);
+    }
+    await this.#handingBack;
+    return stragglers;
+  }
+
+  /**
+   * Refuses new work, aborts every remaining task's signal and calls its `onAbandon`, waiting
+   * for those callbacks until `instant` at the latest. Each task is abandoned once, then forgotten.
+   */
+  abandonAll(instant: number): void {
+    this.#closed = true;
+    const now = performance.now();
+    const stragglers = [...this.#tasks];
+    this.#tasks.clear();
+    this.#whenEmpty?.();
+    this.#handBack(Promise.all(stragglers.map((task) => this.#abandon(task, now, instant))));
+  }
+
   /** Resolves once every task has settled (including tasks added meanwhile) or at `instant`. */
-  async waitUntil(instant: number): Promise<void> {
+  async #waitUntil(instant: number): Promise<void> {
     if (this.#tasks.size === 0) return;
     await settledBy(new Promise<void>((resolve) => (this.#whenEmpty = resolve)), instant);
     this.#whenEmpty = undefined;
   }
 
-  /**
-   * Aborts every remaining task's signal and calls its `onAbandon`, waiting for those
-   * callbacks until `instant` at the latest. Each task is abandoned once, then forgotten.
-   */
-  async abandonAll(instant: number): Promise<void> {
-    const now = performance.now();
-    const stragglers = [...this.#tasks];
-    this.#tasks.clear();
-    this.#whenEmpty?.();
-    await Promise.all(stragglers.map((task) => this.#abandon(task, now, instant)));
+  /** Work handed over after the drain: its `onAbandon` runs at once. Returns the task's name. */
+  #refuse(options: TaskOptions, stack: string | undefined): string {
+    const task = this.#create(options, undefined, stack);
+    const name = nameOf(task);
+    this.#log.warn(`task "${name}" handed over after the drain ended: abandoned at once`);
+    this.#handBack(this.#abandon(task, task.started, performance.now() + this.#refusalTime));
+    return name;
   }
 
-  /** Abandons work handed over after the drain: its `onAbandon` runs at once, until `instant` at the latest. */
-  abandonLate(options: TaskOptions, stack: string | undefined, instant: number): Promise<void> {
-    const task = this.#create(options, undefined, stack);
-    return this.#abandon(task, task.started, instant);
+  #handBack(abandoning: Promise<unknown>): void {
+    this.#handingBack = Promise.all([this.#handingBack, abandoning]).then(() => {});
   }
 
   /** A snapshot: what happens later does not change a report already handed out. */
@@ -178,42 +228,16 @@ export class Tasks {
     const name = nameOf(task);
     task.controller?.abort(new DOMException(`lastcall: task "${name}" was abandoned at the drain deadline`, 'AbortError'));
     const base = { name, age: now - task.started, ...(task.stack === undefined ? {} : { stack: task.stack }) };
-    const outcome = await callOnAbandon(task, instant);
+    const outcome = await callOnAbandon(task.onAbandon, instant);
     const report: AbandonedTaskReport = { ...base, ...outcome };
     this.#abandoned.push(report);
     const how = report.onAbandon === 'none' ? 'it had no onAbandon' : `onAbandon: ${report.onAbandon}`;
-    this.#log.warn(`task "${name}" abandoned after ${Math.round(report.age)} ms (${how})`);
+    this.#log.warn(`task "${name}" abandoned, running for ${ms(report.age)} (${how})`);
     if (report.onAbandon === 'error') this.#log.error(`onAbandon of task "${name}" threw: ${describeError(report.error)}`);
   }
 }
 
+// One default name everywhere a task is named: the log, a rejection, the report.
 function nameOf(task: Task): string {
   return typeof task.name === 'number' ? `task ${task.name}` : task.name;
-}
-
-async function callOnAbandon(task: Task, instant: number): Promise<Pick<AbandonedTaskReport, 'onAbandon' | 'error'>> {
-  if (task.onAbandon === undefined) return { onAbandon: 'none' };
-  const onAbandon = task.onAbandon;
-  return new Promise((resolve) => {
-    const cancel = atInstant(instant, () => resolve({ onAbandon: 'timeout' }));
-    const done = (outcome: Pick<AbandonedTaskReport, 'onAbandon' | 'error'>): void => {
-      cancel();
-      resolve(outcome);
-    };
-    try {
-      Promise.resolve(onAbandon()).then(
-        () => done({ onAbandon: 'ok' }),
-        (error: unknown) => done({ onAbandon: 'error', error }),
-      );
-    } catch (error) {
-      done({ onAbandon: 'error', error });
-    }
-  });
-}
-
-/** Where `api` was called from: the caller's frames only, none of lastcall's. */
-export function callerStack(api: (...args: never[]) => unknown): string {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, api);
-  return (holder.stack ?? '').split('\n').slice(1).join('\n');
 }

@@ -1,4 +1,4 @@
-import type { ShutdownOutcome } from './report.js';
+import type { ShutdownOutcome } from '../report/report.js';
 
 /** The exit code for each outcome that is not forced (a forced exit uses 128 + the signal's number). */
 export interface ExitCodes {

@@ -1,16 +1,17 @@
+import type { HookOutcome, HookReport } from '../report/report.js';
+import type { ShutdownTrigger } from '../triggers/trigger.js';
+import { toEpoch } from './budget.js';
 import { runAs } from './caller.js';
 import { atInstant } from './deadline.js';
-import { toEpoch } from './budget.js';
+import type { Force } from './force.js';
 import type { Phase } from './phases.js';
-import type { HookOutcome, HookReport } from './report.js';
-import type { ShutdownTrigger } from './trigger.js';
 
 /** What a hook receives when it runs. */
 export interface HookContext {
   /** Aborts at the hook's deadline, or when a repeated signal forces the exit. Pass it on. */
   readonly signal: AbortSignal;
-  /** What started the shutdown. */
-  readonly reason: ShutdownTrigger;
+  /** What started the shutdown: the same object as the report's `trigger`. */
+  readonly trigger: ShutdownTrigger;
   /** When the coordinator stops waiting for this hook, in ms since the epoch (as `Date.now()`). */
   readonly deadline: number;
 }
@@ -19,9 +20,11 @@ export interface HookContext {
 export interface Hook {
   /** Names the hook in the log and the report. */
   readonly name: string;
+  /** The phase it runs in. */
   readonly phase: Phase;
   /** Milliseconds this hook may take; never more than what is left of the total budget. */
   readonly timeout?: number | undefined;
+  /** The step itself; the phase waits for what it returns, until the hook's deadline. */
   readonly run: (context: HookContext) => unknown;
 }
 
@@ -33,16 +36,6 @@ export interface HookRun {
   /** Tells when a repeated signal forces the exit. */
   readonly force: Force;
   readonly late: boolean;
-}
-
-/**
- * The forced exit, as the hooks see it: a signal, and one set of callbacks instead of a listener
- * per hook on that signal (an EventTarget warns past 10 listeners and removes them one scan each).
- */
-export interface Force {
-  readonly signal: AbortSignal;
-  /** Calls `listener` when the exit is forced; returns its removal. */
-  subscribe(listener: () => void): () => void;
 }
 
 /**
@@ -82,7 +75,7 @@ export function runHook(hook: Hook, run: HookRun): Promise<HookReport> {
     if (run.force.signal.aborted) return onForce();
     unsubscribe = run.force.subscribe(onForce);
 
-    const context: HookContext = { signal: controller.signal, reason: run.trigger, deadline: toEpoch(deadline) };
+    const context: HookContext = { signal: controller.signal, trigger: run.trigger, deadline: toEpoch(deadline) };
     try {
       const result = runAs({ owner: run.owner, release: () => settle('released') }, () => hook.run(context));
       Promise.resolve(result).then(

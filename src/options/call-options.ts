@@ -1,0 +1,76 @@
+import type { AddClusterOptions } from '../cluster/primary.js';
+import type { AddServerOptions } from '../http/server-drain.js';
+import { isPhase, PHASES, type Phase } from '../sequence/phases.js';
+import type { Hook } from '../sequence/run-hook.js';
+import type { TaskOptions } from '../tasks/tasks.js';
+import { invalidType } from './errors.js';
+import { callback, duration, exitCode, label, optional, optionsBag, text } from './validate.js';
+
+// The options bag of each method, checked at the call that passes it. The constructor's are in
+// coordinator-options.ts.
+
+/** `register(hook)`. */
+export function hookOf(value: unknown): Hook {
+  if (typeof value !== 'object' || value === null) throw invalidType('register(hook)', 'an object', value);
+  const hook = optionsBag('hook', value, ['name', 'phase', 'timeout', 'run'] as const);
+  if (!isPhase(hook.phase)) throw invalidType('hook.phase', `one of ${PHASES.join(', ')}`, hook.phase);
+  return {
+    name: label('hook.name', hook.name),
+    phase: hook.phase as Phase,
+    timeout: optional(duration, 'hook.timeout', hook.timeout),
+    run: callback<Hook['run']>('hook.run', hook.run),
+  };
+}
+
+/** `addServer(server, options)`. */
+export function addServerOptions(value: unknown): Required<Pick<AddServerOptions, 'name'>> & AddServerOptions {
+  const options = optionsBag('addServer() options', value, ['name', 'timeout', 'onUpgraded'] as const);
+  return {
+    name: optional(label, 'addServer() options.name', options.name) ?? 'http server',
+    ...defined('timeout', optional(duration, 'addServer() options.timeout', options.timeout)),
+    ...defined('onUpgraded', optional(callback<NonNullable<AddServerOptions['onUpgraded']>>, 'addServer() options.onUpgraded', options.onUpgraded)),
+  };
+}
+
+/** `addCluster(options)`. */
+export function addClusterOptions(value: unknown): Required<Pick<AddClusterOptions, 'name'>> & AddClusterOptions {
+  const options = optionsBag('addCluster() options', value, ['name', 'timeout'] as const);
+  return {
+    name: optional(label, 'addCluster() options.name', options.name) ?? 'cluster workers',
+    ...defined('timeout', optional(duration, 'addCluster() options.timeout', options.timeout)),
+  };
+}
+
+// Shared: track() is called per request or message, and an object each time shows in its cost.
+const NO_TASK_OPTIONS: TaskOptions = Object.freeze({});
+
+/** `track(promise, options)` and `run(fn, options)`. */
+export function taskOptions(call: 'track' | 'run', value: unknown): TaskOptions {
+  if (value === undefined) return NO_TASK_OPTIONS;
+  const options = optionsBag(`${call}() options`, value, ['name', 'onAbandon'] as const);
+  optional(label, `${call}() options.name`, options.name);
+  optional(callback, `${call}() options.onAbandon`, options.onAbandon);
+  return options as TaskOptions;
+}
+
+/** Options of `shutdown()`. */
+export interface ShutdownOptions {
+  /** Why, in a few words, for the log and the report. */
+  readonly reason?: string;
+  /** The exit code to end with, whatever the outcome (a forced exit still uses 128 + n). */
+  readonly exitCode?: number;
+}
+
+/** `shutdown(options)`. */
+export function shutdownOptions(value: unknown): { readonly reason: string | undefined; readonly exitCode: number | undefined } {
+  const options = optionsBag('shutdown() options', value, ['reason', 'exitCode'] as const);
+  return {
+    reason: optional(text, 'shutdown() options.reason', options.reason),
+    exitCode: optional(exitCode, 'shutdown() options.exitCode', options.exitCode),
+  };
+}
+
+// exactOptionalPropertyTypes: an option left out is absent, not present as undefined.
+function defined<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [key in K]?: V };
+}

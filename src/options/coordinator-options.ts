@@ -1,0 +1,129 @@
+import { DEFAULT_EXIT_CODES, type ExitCodes } from '../exit/exit-code.js';
+import type { Logger } from '../report/log.js';
+import { signalNumber } from '../triggers/signal-number.js';
+import { invalidType, outOfRange } from './errors.js';
+import { boolean, duration, exitCode, optional, optionsBag } from './validate.js';
+
+/** Options of `new ShutdownCoordinator(options)`. Every one is optional. */
+export interface ShutdownCoordinatorOptions {
+  /**
+   * Total budget in ms, from the trigger to the exit. Default 8000, which fits inside
+   * `docker stop`'s 10 s and Kubernetes' default 30 s grace period.
+   */
+  readonly timeout?: number;
+  /**
+   * Milliseconds to keep serving after the trigger, with readiness answering 503 and every
+   * response saying `Connection: close`, before `stop-intake` starts: the time a load balancer
+   * needs to take the instance out. Counts against `timeout`. Default 0.
+   */
+  readonly readinessDelay?: number;
+  /** Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. */
+  readonly signals?: readonly NodeJS.Signals[];
+  /**
+   * Whether an uncaught exception or unhandled rejection starts a shutdown that exits with
+   * `exitCodes.error`. The error is logged with its stack. Default true.
+   */
+  readonly handleErrors?: boolean;
+  /**
+   * Whether the coordinator ends the process (flushing output first). With `false` it sets
+   * `process.exitCode` and resolves `shutdown()`: for tests, and for programs that end on their own.
+   * Default true.
+   */
+  readonly exit?: boolean;
+  /** Where lastcall writes its log: `console` (the default), a pino logger, or `false` for silence. */
+  readonly logger?: Logger | false;
+  /** Exit codes per outcome. Default `{ clean: 0, failed: 1, error: 1 }`. */
+  readonly exitCodes?: Partial<ExitCodes>;
+  /**
+   * Start a watchdog thread at the trigger that kills the process (SIGKILL, so the shell sees
+   * 137) if it is still alive 100 ms after the budget: the only way out when a hook blocks the
+   * event loop synchronously. Needs `exit: true`. Default false.
+   */
+  readonly watchdog?: boolean;
+  /**
+   * Capture a stack trace where each task is tracked, to name where a straggler was started.
+   * Costs a few µs per task. Default false.
+   */
+  readonly taskStacks?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly timeout: number;
+  readonly readinessDelay: number;
+  readonly signals: readonly NodeJS.Signals[];
+  readonly handleErrors: boolean;
+  readonly exit: boolean;
+  readonly logger: Logger | false;
+  readonly exitCodes: ExitCodes;
+  readonly taskStacks: boolean;
+  readonly watchdog: boolean;
+}
+
+const KEYS = ['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'watchdog', 'taskStacks'] as const;
+const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
+// SIGUSR1 starts Node's inspector; a listener would take it over.
+const RESERVED = new Set(['SIGUSR1']);
+
+export function resolveOptions(value: unknown): ResolvedOptions {
+  const options = optionsBag('options', value, KEYS);
+  const timeout = optional(duration, 'options.timeout', options.timeout) ?? 8_000;
+  const exit = optional(boolean, 'options.exit', options.exit) ?? true;
+  return {
+    timeout,
+    readinessDelay: readinessDelay(options.readinessDelay, timeout),
+    signals: options.signals === undefined ? DEFAULT_SIGNALS : signals(options.signals),
+    handleErrors: optional(boolean, 'options.handleErrors', options.handleErrors) ?? true,
+    exit,
+    logger: options.logger === undefined ? console : logger(options.logger),
+    exitCodes: exitCodes(options.exitCodes),
+    watchdog: watchdog(options.watchdog, exit),
+    taskStacks: optional(boolean, 'options.taskStacks', options.taskStacks) ?? false,
+  };
+}
+
+function readinessDelay(value: unknown, timeout: number): number {
+  if (value === undefined) return 0;
+  const delay = duration('options.readinessDelay', value, 0);
+  if (delay >= timeout) throw outOfRange('options.readinessDelay', `below options.timeout (${timeout} ms)`, value);
+  return delay;
+}
+
+function watchdog(value: unknown, exit: boolean): boolean {
+  const on = optional(boolean, 'options.watchdog', value) ?? false;
+  if (on && !exit) throw outOfRange('options.watchdog', 'false when options.exit is false (it ends the process)', value);
+  return on;
+}
+
+function signals(value: unknown): NodeJS.Signals[] {
+  if (!Array.isArray(value)) throw invalidType('options.signals', 'an array of signal names', value);
+  const unique = new Set<NodeJS.Signals>();
+  value.forEach((signal: unknown, i) => {
+    const name = `options.signals[${i}]`;
+    if (typeof signal !== 'string') throw invalidType(name, 'a signal name such as "SIGTERM"', signal);
+    if (signalNumber(signal) === undefined) throw outOfRange(name, 'a signal name this platform knows', signal);
+    if (UNCATCHABLE.has(signal)) throw outOfRange(name, 'a signal that can be caught (SIGKILL and SIGSTOP cannot)', signal);
+    if (RESERVED.has(signal)) throw outOfRange(name, 'a signal Node does not reserve (SIGUSR1 starts the inspector)', signal);
+    unique.add(signal as NodeJS.Signals);
+  });
+  return [...unique];
+}
+
+function logger(value: unknown): Logger | false {
+  if (value === false) return false;
+  if (typeof value !== 'object' || value === null) throw invalidType('options.logger', 'a logger (console, pino) or false', value);
+  const methods = value as Record<string, unknown>;
+  for (const method of ['info', 'warn', 'error']) {
+    if (typeof methods[method] !== 'function') throw invalidType(`options.logger.${method}`, 'a function', methods[method]);
+  }
+  if (methods.flush !== undefined && typeof methods.flush !== 'function') {
+    throw invalidType('options.logger.flush', 'a function or undefined', methods.flush);
+  }
+  return value as Logger;
+}
+
+function exitCodes(value: unknown): ExitCodes {
+  const codes = optionsBag('options.exitCodes', value, ['clean', 'failed', 'error'] as const);
+  const code = (key: keyof ExitCodes): number => optional(exitCode, `options.exitCodes.${key}`, codes[key]) ?? DEFAULT_EXIT_CODES[key];
+  return { clean: code('clean'), failed: code('failed'), error: code('error') };
+}

@@ -1,0 +1,33 @@
+import { describeTrigger } from '../triggers/trigger.js';
+import { ms } from './ms.js';
+import type { ShutdownReport } from './report.js';
+
+/** The report as a timing tree, one line per phase and hook, for logs and terminals. */
+export function formatReport(report: ShutdownReport): string {
+  const rows: [label: string, outcome: string, duration: string][] = [];
+  report.phases.forEach((phase, p) => {
+    const lastPhase = p === report.phases.length - 1;
+    rows.push([`${lastPhase ? '└─' : '├─'} ${phase.name}`, phase.outcome, ms(phase.duration)]);
+    phase.hooks.forEach((hook, h) => {
+      const branch = `${lastPhase ? '   ' : '│  '}${h === phase.hooks.length - 1 ? '└─' : '├─'} `;
+      rows.push([`${branch}${hook.name}${hook.late ? ' (late)' : ''}`, hook.outcome, ms(hook.duration)]);
+    });
+  });
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const outcomeWidth = Math.max(...rows.map(([, outcome]) => outcome.length));
+  const durationWidth = Math.max(...rows.map(([, , duration]) => duration.length));
+  const head = `shutdown by ${describeTrigger(report.trigger)}: ${report.outcome}, exit code ${report.exitCode}, ${ms(report.duration)}`;
+  const lines = rows.map(
+    ([label, outcome, duration]) => `${label.padEnd(labelWidth)}  ${outcome.padEnd(outcomeWidth)}  ${duration.padStart(durationWidth)}`,
+  );
+  const servers = report.servers.map(
+    (server) =>
+      `${server.name}: ${server.finished} finished, ${server.idleClosed} closed idle, ${server.destroyed} destroyed, ${server.upgraded} upgraded`,
+  );
+  // The age counts from when the task was tracked, often before the trigger: say so, or it
+  // reads as longer than the shutdown itself.
+  const abandoned = report.tasks.abandoned.map(
+    (task) => `abandoned: ${task.name}, running for ${ms(task.age)} (onAbandon: ${task.onAbandon})`,
+  );
+  return [head, ...lines, ...servers, ...abandoned].join('\n');
+}

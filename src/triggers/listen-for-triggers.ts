@@ -1,0 +1,28 @@
+import { onPrimaryAsks } from '../cluster/worker.js';
+import type { FatalErrorReport } from '../report/report.js';
+import { onProcessEvent } from './process-listeners.js';
+
+interface TriggerListeners {
+  readonly signals: readonly NodeJS.Signals[];
+  readonly handleErrors: boolean;
+  readonly onSignal: (signal: NodeJS.Signals) => void;
+  readonly onFatal: (error: unknown, origin: FatalErrorReport['origin']) => void;
+  readonly onPrimaryAsks: () => void;
+}
+
+/** Starts listening for every trigger that comes from outside the code: returns the removals. */
+export function listenForTriggers({ signals, handleErrors, onSignal, onFatal, onPrimaryAsks: onAsked }: TriggerListeners): (() => void)[] {
+  const removals = signals.map((signal) => onProcessEvent(signal, () => onSignal(signal)));
+  // In a cluster worker, the primary's request is a trigger like a signal.
+  const fromPrimary = onPrimaryAsks(onAsked);
+  if (fromPrimary !== undefined) removals.push(fromPrimary);
+  if (handleErrors) {
+    // Both, so a rejection starts the shutdown even when another library listens for
+    // 'unhandledRejection' (which stops Node's own crash) or Node runs with --unhandled-rejections=warn.
+    removals.push(
+      onProcessEvent('uncaughtException', (error: unknown, origin: FatalErrorReport['origin']) => onFatal(error, origin)),
+      onProcessEvent('unhandledRejection', (reason: unknown) => onFatal(reason, 'unhandledRejection')),
+    );
+  }
+  return removals;
+}

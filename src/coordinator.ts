@@ -5,10 +5,10 @@ import { exitAfterFlush, exitAtBudget } from './exit/exit-after-flush.js';
 import { exitCodeOf, outcomeOf, type RunFacts } from './exit/exit-code.js';
 import { warnIfLingering } from './exit/warn-if-lingering.js';
 import { startWatchdog } from './exit/watchdog.js';
-import { readinessHandler } from './http/readiness.js';
+import { readinessHandler, type Readiness } from './http/readiness.js';
 import type { AddServerOptions, DrainableServer } from './http/server-drain.js';
 import { ServerRegistry } from './http/server-registry.js';
-import { addClusterOptions, hookOf, shutdownOptions, taskOptions, type ShutdownOptions } from './options/call-options.js';
+import { addClusterOptions, hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
 import { resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
 import { invalidType, LastcallError } from './options/errors.js';
 import { emitEvent, type ShutdownEvents } from './report/events.js';
@@ -25,6 +25,8 @@ import { PHASES, type Phase } from './sequence/phases.js';
 import { createForce } from './sequence/force.js';
 import { PhaseRunner } from './sequence/phase-runner.js';
 import type { Hook } from './sequence/run-hook.js';
+import type { StartUpContext } from './start/run-start-up.js';
+import { StartUp } from './start/start-up.js';
 import { callerStack } from './tasks/caller-stack.js';
 import { Tasks, type TaskOptions } from './tasks/tasks.js';
 import { FatalErrors } from './triggers/fatal-errors.js';
@@ -56,6 +58,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   readonly #force = createForce();
   readonly #uninstallers: (() => void)[];
   readonly #servers: ServerRegistry;
+  readonly #startUp: StartUp;
   readonly #phases: PhaseReport[] = [];
   #state: CoordinatorState = 'running';
   #run: Promise<ShutdownReport> | undefined;
@@ -73,6 +76,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#log = createLog(this.#options.logger);
     this.#tasks = new Tasks(this.#log);
     this.#fatal = new FatalErrors(this.#log);
+    const { exit } = this.#options;
+    this.#startUp = new StartUp({ log: this.#log, exit, stopping: this.#stopping.signal, fail: (error) => void this.#start({ type: 'start-up', error }) });
     this.#servers = new ServerRegistry({ log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn) });
     this.#uninstallers = listenForTriggers({
       ...this.#options,
@@ -95,16 +100,35 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     return this.#stopping.signal;
   }
 
-  /** True until the shutdown starts: what a readiness probe should report. */
+  /**
+   * True once `start()` has completed and until the shutdown starts: what a readiness probe
+   * should report. A service that never calls `start()` is never ready.
+   */
   get ready(): boolean {
-    return this.#state === 'running';
+    return this.#readiness() === 'ready';
   }
 
   /**
-   * A request handler for a readiness endpoint: 200 while running, 503 (with `Connection: close`)
-   * from the trigger on. Works with `http`, Express, Koa's `ctx.req`/`ctx.res`, and the like.
+   * A request handler for a readiness endpoint: 503 `starting` until `start()` has completed,
+   * 200 `ready`, then 503 `stopping` (with `Connection: close`) from the trigger on. It takes
+   * Node's `req, res`: Express's, Koa's `ctx.req`/`ctx.res`, Fastify's `request.raw`/`reply.raw`.
    */
-  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(() => this.ready);
+  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(() => this.#readiness());
+
+  /**
+   * Runs the service's start-up: `fn({ signal })` connects, warms up and listens, and the
+   * service is ready once it resolves. If it throws, rejects or outlasts `timeout`, the shutdown
+   * starts (trigger `start-up`, exit code `exitCodes.startUp`), running the hooks of whatever it
+   * opened. A trigger during the start-up aborts `signal`, and the service never becomes ready.
+   * Without `fn`, it just marks the service started.
+   * @returns A promise that resolves once the service is ready. When it never becomes ready, the
+   * promise never settles with `exit: true` (the process ends through the shutdown), and rejects
+   * with a `LastcallError` `LASTCALL_ERR_NOT_STARTED` with `exit: false`; either way, code after
+   * `await coordinator.start()` never runs against a stopping service.
+   */
+  start(fn?: (context: StartUpContext) => unknown, options?: StartOptions): Promise<void> {
+    return this.#startUp.start(fn, options);
+  }
 
   /** How many tracked tasks have not settled yet. */
   get inFlight(): number {
@@ -211,7 +235,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #onFatal(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
-    if (!this.#fatal.take(error, origin)) return;
+    // start()'s own rejection, awaited at the top of a module: the shutdown under way says why.
+    if (this.#startUp.isOwnRejection(error) || !this.#fatal.take(error, origin)) return;
     if (this.#state === 'running') return void this.#start({ type: 'error', origin, error });
     this.#fatal.record(error, origin);
     // State after an uncaught error is undefined (Node's docs): a second one ends it at once.
@@ -301,6 +326,11 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     return report;
   }
 
+  #readiness(): Readiness {
+    if (this.#state !== 'running') return 'stopping';
+    return this.#startUp.started ? 'ready' : 'starting';
+  }
+
   #stackOf(api: (...args: never[]) => unknown): string | undefined {
     return this.#options.taskStacks ? callerStack(api) : undefined;
   }
@@ -348,6 +378,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       forcedCode: this.#forcedCode,
       requestedCode: this.#requestedCode,
       errored: this.#trigger?.type === 'error' || this.#fatal.recorded.length > 0,
+      startUpFailed: this.#trigger?.type === 'start-up',
       failed: overran || this.#phases.some((phase) => phase.outcome === 'failed') || this.#tasks.report().abandoned.length > 0,
     };
   }

@@ -1,5 +1,5 @@
 export { ShutdownCoordinator, type CoordinatorState } from './coordinator.js';
-export type { ShutdownOptions } from './options/call-options.js';
+export type { ShutdownOptions, StartOptions } from './options/call-options.js';
 export type { AddClusterOptions } from './cluster/primary.js';
 export type { ExitCodes } from './exit/exit-code.js';
 export type { AddServerOptions, DrainableServer, ServerReport } from './http/server-drain.js';
@@ -19,5 +19,6 @@ export type {
 } from './report/report.js';
 export { PHASES, type Phase } from './sequence/phases.js';
 export type { Hook, HookContext } from './sequence/run-hook.js';
+export type { StartUpContext } from './start/run-start-up.js';
 export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks/tasks.js';
 export type { ShutdownTrigger } from './triggers/trigger.js';

@@ -69,7 +69,7 @@ describe('the sequence', () => {
   });
 });
 
-describe('rule 1: one run', () => {
+describe('guarantee 1: one run', () => {
   it('returns the same promise to every caller and runs each hook once', async () => {
     const coordinator = testCoordinator({ signals: [SIGNAL] });
     let runs = 0;
@@ -119,7 +119,7 @@ describe('rule 1: one run', () => {
   });
 });
 
-describe('rule 2: no self-deadlock', () => {
+describe('guarantee 2: no self-deadlock', () => {
   it('a hook that awaits shutdown() is released, and the run does not wait for it', async () => {
     const coordinator = testCoordinator({ timeout: 5_000 });
     let inner: ShutdownReport | undefined;
@@ -151,7 +151,7 @@ describe('rule 2: no self-deadlock', () => {
   });
 });
 
-describe('rule 3: a repeated signal escalates', () => {
+describe('guarantee 3: a repeated signal escalates', () => {
   it('with exit: false it aborts running hooks, skips the rest and resolves with 128 + n', async () => {
     const coordinator = testCoordinator({ timeout: 10_000, signals: [SIGNAL] });
     let reason: unknown;
@@ -221,7 +221,7 @@ describe('rule 3: a repeated signal escalates', () => {
   });
 });
 
-describe('rule 4: late registration', () => {
+describe('guarantee 4: late registration', () => {
   it('a hook registered for a phase that already ran runs at once, and the run waits for it', async () => {
     const coordinator = testCoordinator();
     const events: string[] = [];
@@ -294,7 +294,7 @@ describe('rule 4: late registration', () => {
   });
 });
 
-describe('rule 5: bounded', () => {
+describe('guarantee 5: bounded', () => {
   it('cuts a hook at its own timeout, aborting its signal, never early, and goes on', async () => {
     const coordinator = testCoordinator({ timeout: 5_000 });
     let aborted: { at: number; reason: unknown } | undefined;
@@ -367,7 +367,7 @@ describe('rule 5: bounded', () => {
   });
 });
 
-describe('rule 6: isolated', () => {
+describe('guarantee 6: isolated', () => {
   it('records a hook that throws, rejects or throws a non-Error, and runs the others', async () => {
     const coordinator = testCoordinator();
     const thrown = new Error('sync');
@@ -401,7 +401,7 @@ describe('rule 6: isolated', () => {
   });
 });
 
-describe('rule 7: exit codes', () => {
+describe('guarantee 7: exit codes', () => {
   it('uses the exit code given to shutdown() whatever the outcome', async () => {
     const coordinator = testCoordinator();
     coordinator.register({ name: 'fails', phase: 'stop-intake', run: () => Promise.reject(new Error('x')) });
@@ -419,7 +419,7 @@ describe('rule 7: exit codes', () => {
   });
 });
 
-describe('rule 9: no side effects, no listener leaks', () => {
+describe('guarantee 9: no side effects, no listener leaks', () => {
   it('shares one process listener per event among many coordinators, without a MaxListeners warning', async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
@@ -466,7 +466,7 @@ describe('rule 9: no side effects, no listener leaks', () => {
   });
 });
 
-describe('rule 10: told, not guessed', () => {
+describe('guarantee 10: told, not guessed', () => {
   it('reports trigger, timing and every hook, and emits start, hook, phase and report in order', async () => {
     const coordinator = testCoordinator();
     const events: string[] = [];

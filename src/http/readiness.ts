@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A request handler that answers 200 `ready` while `isReady()`, else 503 `stopping` with `Connection: close`. */
-export function readinessHandler(isReady: () => boolean): (req: IncomingMessage, res: ServerResponse) => void {
+/** Where the service is, as a readiness probe sees it. */
+export type Readiness = 'starting' | 'ready' | 'stopping';
+
+/** A request handler that answers 200 `ready`, or 503 `starting` or `stopping` (the latter with `Connection: close`). */
+export function readinessHandler(readiness: () => Readiness): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
-    const ready = isReady();
-    res.statusCode = ready ? 200 : 503;
+    const now = readiness();
+    res.statusCode = now === 'ready' ? 200 : 503;
     res.setHeader('content-type', 'text/plain; charset=utf-8');
-    if (!ready) res.setHeader('connection', 'close');
-    res.end(ready ? 'ready\n' : 'stopping\n');
+    // A probe's connection to an instance that is going away should not be kept for the next probe.
+    if (now === 'stopping') res.setHeader('connection', 'close');
+    res.end(`${now}\n`);
   };
 }

@@ -53,6 +53,18 @@ export function taskOptions(call: 'track' | 'run', value: unknown): TaskOptions 
   return options as TaskOptions;
 }
 
+/** Options of `start()`. */
+export interface StartOptions {
+  /** Milliseconds the start-up may take; past them its `signal` aborts and the shutdown starts. Default 30000. */
+  readonly timeout?: number;
+}
+
+/** `start(fn, options)`. */
+export function startOptions(value: unknown): { readonly timeout: number } {
+  const options = optionsBag('start() options', value, ['timeout'] as const);
+  return { timeout: optional(duration, 'start() options.timeout', options.timeout) ?? 30_000 };
+}
+
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
   /** Why, in a few words, for the log and the report. */

@@ -32,7 +32,7 @@ export interface ShutdownCoordinatorOptions {
   readonly exit?: boolean;
   /** Where lastcall writes its log: `console` (the default), a pino logger, or `false` for silence. */
   readonly logger?: Logger | false;
-  /** Exit codes per outcome. Default `{ clean: 0, failed: 1, error: 1 }`. */
+  /** Exit codes per outcome. Default `{ clean: 0, failed: 1, error: 1, startUp: 1 }`. */
   readonly exitCodes?: Partial<ExitCodes>;
   /**
    * Start a watchdog thread at the trigger that kills the process (SIGKILL, so the shell sees
@@ -123,7 +123,7 @@ function logger(value: unknown): Logger | false {
 }
 
 function exitCodes(value: unknown): ExitCodes {
-  const codes = optionsBag('options.exitCodes', value, ['clean', 'failed', 'error'] as const);
+  const codes = optionsBag('options.exitCodes', value, ['clean', 'failed', 'error', 'startUp'] as const);
   const code = (key: keyof ExitCodes): number => optional(exitCode, `options.exitCodes.${key}`, codes[key]) ?? DEFAULT_EXIT_CODES[key];
-  return { clean: code('clean'), failed: code('failed'), error: code('error') };
+  return { clean: code('clean'), failed: code('failed'), error: code('error'), startUp: code('startUp') };
 }

@@ -7,7 +7,13 @@ export type LastcallErrorCode =
   /** `run()` was called after the drain phase ended: the work was not started. */
   | 'LASTCALL_ERR_DRAINED'
   /** `addCluster()` was called outside a cluster primary. */
-  | 'LASTCALL_ERR_NOT_PRIMARY';
+  | 'LASTCALL_ERR_NOT_PRIMARY'
+  /** The start-up did not finish within `start()`'s `timeout`: the trigger's error. */
+  | 'LASTCALL_ERR_START_TIMEOUT'
+  /** With `exit: false`, what `start()` rejects with when the service never became ready; `cause` says why. */
+  | 'LASTCALL_ERR_NOT_STARTED'
+  /** `start()` was called a second time. */
+  | 'LASTCALL_ERR_ALREADY_STARTED';
 
 /** An error raised by lastcall itself; `code` tells which. */
 export class LastcallError extends Error {

@@ -47,7 +47,7 @@ export interface FatalErrorReport {
 /**
  * The shutdown as a whole, which decides the exit code (see `exitCodes`):
  * - `clean`: started by a signal or a call, and every hook and task finished.
- * - `failed`: a hook errored or timed out, or a task had to be abandoned.
+ * - `failed`: a hook errored or timed out, a task had to be abandoned, or the start-up failed.
  * - `error`: an uncaught error started it, or happened during it.
  * - `forced`: a repeated signal (or a second fatal error) cut it short.
  */

@@ -4,9 +4,11 @@ import { describeError } from '../report/describe-error.js';
 export type ShutdownTrigger =
   | { readonly type: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly type: 'error'; readonly origin: 'uncaughtException' | 'unhandledRejection'; readonly error: unknown }
-  | { readonly type: 'call'; readonly reason: string | undefined };
+  | { readonly type: 'call'; readonly reason: string | undefined }
+  /** `start()`'s function threw, rejected or timed out (a `LastcallError` `LASTCALL_ERR_START_TIMEOUT`). */
+  | { readonly type: 'start-up'; readonly error: unknown };
 
-/** A few words for the log: `SIGTERM`, `uncaughtException: Error: boom`, `shutdown() call (invalid config)`. */
+/** A few words for the log: `SIGTERM`, `uncaughtException: Error: boom`, `shutdown() call (invalid config)`, `a failed start-up: …`. */
 export function describeTrigger(trigger: ShutdownTrigger): string {
   switch (trigger.type) {
     case 'signal':
@@ -15,6 +17,8 @@ export function describeTrigger(trigger: ShutdownTrigger): string {
       return `${trigger.origin}: ${firstLine(describeError(trigger.error))}`;
     case 'call':
       return trigger.reason === undefined ? 'shutdown() call' : `shutdown() call (${trigger.reason})`;
+    case 'start-up':
+      return `a failed start-up: ${firstLine(describeError(trigger.error))}`;
   }
 }
 

@@ -637,13 +637,13 @@ async function runMonitored(spec: CaseSpec, options: { verbose?: boolean; checkE
   const capLow = (phase: Phase): number => budgetStartLow + capOffset(phase);
   const capHigh = (phase: Phase): number => budgetStartHigh + capOffset(phase);
 
-  // Rule 5: the run ends by the budget, give or take the event loop's stalls past its last deadline.
+  // Guarantee 5: the run ends by the budget, give or take the event loop's stalls past its last deadline.
   if (overrun > BUDGET_SLACK + stall) {
     fail(`budget: shutdown() resolved ${(resolvedAt - budgetStartLow).toFixed(1)} ms after the trigger, budget ${B} ms + slack ${BUDGET_SLACK} ms + event-loop stalls ${stall.toFixed(1)} ms`);
   }
   if (report.duration > B + BUDGET_SLACK + stall) fail(`budget: report.duration ${report.duration.toFixed(1)} ms > ${B} + ${BUDGET_SLACK} + ${stall.toFixed(1)} ms of stalls`);
 
-  // Rule 1: one run, one report.
+  // Guarantee 1: one run, one report.
   if (coordinator.state !== 'stopped') fail(`state is ${coordinator.state} after the run`);
   if (reportEvents !== 1) fail(`${reportEvents} 'report' events`);
   for (const call of shutdownCalls) if (!call.samePromise) fail(`shutdown() called by ${call.by} returned another promise`);
@@ -902,7 +902,7 @@ async function runMonitored(spec: CaseSpec, options: { verbose?: boolean; checkE
     if (entry.onAbandon === 'error' && !Object.is(entry.error, task.abandonThrew)) fail(`task ${name}: the reported onAbandon error is not what it threw`);
   }
 
-  // Rule 7: the outcome and the exit code.
+  // Guarantee 7: the outcome and the exit code.
   const failed = anyFailedHook || report.tasks.abandoned.length > 0;
   const expectedOutcome = failed ? 'failed' : 'clean';
   if (report.outcome !== expectedOutcome) fail(`report.outcome is ${report.outcome}, expected ${expectedOutcome}`);

@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { IDLE_GRACE } from '../src/http/server-drain.js';
-import { startFixture } from './helpers/fixture.js';
-import { get, portOf, reportOf, until } from './helpers/http.js';
+import { IDLE_GRACE } from '../../src/http/server-drain.js';
+import { startFixture } from '../helpers/fixture.js';
+import { get, portOf, reportOf, until } from '../helpers/http.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,10 +3,10 @@ import type { ClientHttp2Session } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDLE_GRACE } from '../src/http/server-drain.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
-import { get, portOf, reportOf } from './helpers/http.js';
-import { h2Connect, h2Get, httpsGet, makeCert, type TestCert } from './helpers/tls.js';
+import { IDLE_GRACE } from '../../src/http/server-drain.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { get, portOf, reportOf } from '../helpers/http.js';
+import { h2Connect, h2Get, httpsGet, makeCert, type TestCert } from '../helpers/tls.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // TIMINGS=1 prints how long each process took from SIGTERM to its exit.

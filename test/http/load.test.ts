@@ -4,9 +4,9 @@
 // refused, or reset from the kernel's accept queue as it closed. A reused keep-alive socket
 // reset under a request (the race the idle grace exists for) fails the test.
 import { describe, expect, it } from 'vitest';
-import { startFixture } from './helpers/fixture.js';
-import { portOf } from './helpers/http.js';
-import { closedLoop, type LoadResult } from './helpers/load.js';
+import { startFixture } from '../helpers/fixture.js';
+import { portOf } from '../helpers/http.js';
+import { closedLoop, type LoadResult } from '../helpers/load.js';
 
 const WORKERS = 16;
 const ROUNDS = 10;

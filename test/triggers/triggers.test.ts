@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linesStartingWith, startFixture } from './helpers/fixture.js';
+import { linesStartingWith, startFixture } from '../helpers/fixture.js';
 
 const PHASES = ['stop-intake', 'stop-scheduler', 'close-http', 'drain', 'close-clients', 'exit'];
 

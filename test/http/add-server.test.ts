@@ -1,7 +1,7 @@
 // addServer in process: idempotence, removal, a server that never listened, and what it adds to the server.
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { testCoordinator } from './helpers/coordinator.js';
+import { testCoordinator } from '../helpers/coordinator.js';
 
 describe('addServer', () => {
   it('adding the same server twice registers one hook and returns the same remover', async () => {
@@ -54,30 +54,5 @@ describe('addServer', () => {
     expect(server.listeners('upgrade')[1]).toBe(app);
     server.off('upgrade', app);
     expect(server.listenerCount('upgrade')).toBe(0);
-  });
-
-  it('ready and readinessHandler turn at the trigger', async () => {
-    const coordinator = testCoordinator();
-    const answers: [number, string][] = [];
-    const res = () => {
-      const headers: Record<string, string> = {};
-      return {
-        statusCode: 0,
-        setHeader: (name: string, value: string) => void (headers[name] = value),
-        end(body: string) {
-          answers.push([this.statusCode, `${headers.connection ?? '-'} ${body.trim()}`]);
-        },
-      };
-    };
-    expect(coordinator.ready).toBe(true);
-    coordinator.readinessHandler({} as never, res() as never);
-    const done = coordinator.shutdown();
-    expect(coordinator.ready).toBe(false);
-    coordinator.readinessHandler({} as never, res() as never);
-    await done;
-    expect(answers).toEqual([
-      [200, '- ready'],
-      [503, 'close stopping'],
-    ]);
   });
 });

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { linesStartingWith, startFixture, type Ended } from './helpers/fixture.js';
+import { linesStartingWith, startFixture, type Ended } from '../helpers/fixture.js';
 
 interface Tally {
   readonly taken: number[];
@@ -117,7 +117,7 @@ describe('work refused after the drain, in a process that exits', () => {
 
 describe('100,000 tasks', () => {
   it('are all drained, and the heap goes back near where it started', async () => {
-    const file = fileURLToPath(new URL('./fixtures/many-tasks.mjs', import.meta.url));
+    const file = fileURLToPath(new URL('../fixtures/many-tasks.mjs', import.meta.url));
     const child = spawn(process.execPath, ['--expose-gc', file, '100000'], { stdio: 'pipe' });
     let stdout = '';
     let stderr = '';

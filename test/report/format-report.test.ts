@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../src/index.js';
-import { testCoordinator } from './helpers/coordinator.js';
+import { formatReport } from '../../src/index.js';
+import { testCoordinator } from '../helpers/coordinator.js';
 
 describe('formatReport', () => {
   it('prints the run as a timing tree, one line per phase and hook', async () => {

@@ -2,9 +2,9 @@
 // Ctrl-C reaches the whole process group. Either way every accepted request is answered,
 // every worker exits 0 once, none is respawned, and the primary exits 0 within its budget.
 import { describe, expect, it } from 'vitest';
-import { linesStartingWith, startFixture } from './helpers/fixture.js';
-import { portOf } from './helpers/http.js';
-import { closedLoop } from './helpers/load.js';
+import { linesStartingWith, startFixture } from '../helpers/fixture.js';
+import { portOf } from '../helpers/http.js';
+import { closedLoop } from '../helpers/load.js';
 
 describe.concurrent('addCluster', () => {
   it('SIGTERM to the primary under keep-alive load: workers drain and exit, nothing accepted is lost', async () => {

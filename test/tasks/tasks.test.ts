@@ -1,9 +1,9 @@
 // In-flight work, in process: track(), run(), the drain that awaits them, and what is abandoned.
 import { describe, expect, it } from 'vitest';
-import { LastcallError, type HookReport, type ShutdownCoordinator, type ShutdownCoordinatorOptions, type ShutdownReport } from '../src/index.js';
-import { testCoordinator } from './helpers/coordinator.js';
+import { LastcallError, type HookReport, type ShutdownCoordinator, type ShutdownCoordinatorOptions, type ShutdownReport } from '../../src/index.js';
+import { testCoordinator } from '../helpers/coordinator.js';
 
-// A short budget and its slices, as DESIGN.md rule 5 defines them.
+// A short budget and its slices, as guarantee 5 (docs/guarantees.md) defines them.
 const TIMEOUT = 500;
 const EXIT_RESERVE = Math.min(TIMEOUT * 0.02, 100); // 10 ms
 const ABANDON_RESERVE = Math.min(TIMEOUT * 0.1, 1_000); // 50 ms

@@ -32,7 +32,7 @@ describe('onProcessEvent', () => {
   it('passes the event\'s arguments through', () => {
     const got: unknown[] = [];
     const remove = onProcessEvent('lastcall-test-event', (...args: unknown[]) => void got.push(args));
-    process.emit('lastcall-test-event' as never, 1, 'two');
+    (process.emit as (event: string, ...args: unknown[]) => boolean)('lastcall-test-event', 1, 'two');
     remove();
     expect(got).toEqual([[1, 'two']]);
   });

@@ -1,11 +1,13 @@
-// A service that finds its configuration invalid at start-up: it shuts down through the
-// same sequence, with exit code 78 (EX_CONFIG). Run: npm run build && node examples/bad-startup.mjs
+// A service whose start-up cannot go on: the configuration is invalid. The failure starts the
+// same shutdown as a signal would, closing what was opened so far, and exits with
+// exitCodes.startUp, here 78 (EX_CONFIG). Run: npm run build && node examples/bad-startup.mjs
 import { ShutdownCoordinator } from 'lastcall';
 
-const coordinator = new ShutdownCoordinator();
-const pool = { end: async () => console.log('pool closed') };
-coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
+const coordinator = new ShutdownCoordinator({ exitCodes: { startUp: 78 } });
 
-if (!process.env.DATABASE_URL) {
-  await coordinator.shutdown({ reason: 'DATABASE_URL is not set', exitCode: 78 });
-}
+await coordinator.start(async () => {
+  const pool = { end: async () => console.log('pool closed') }; // stands in for a real pool, opened first
+  coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
+  if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
+});
+console.log('never printed when the start-up fails');

@@ -24,6 +24,8 @@ coordinator.addServer(server);
 coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
 coordinator.on('report', (report) => console.log(formatReport(report)));
 
-server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+// Ready (for /ready) once the server listens.
+await coordinator.start(async () => {
+  await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', resolve));
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });

@@ -14,4 +14,8 @@ const server = createServer((req, res) => {
   res.end('hello\n');
 });
 coordinator.addServer(server);
-server.listen(Number(process.env.PORT ?? 3000), () => console.log(`listening on ${server.address().port}, pid ${process.pid}`));
+// /ready answers 503 "starting" until this has completed: no traffic before the server can serve it.
+await coordinator.start(async () => {
+  await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), resolve));
+  console.log(`listening on ${server.address().port}, pid ${process.pid}`);
+});

@@ -6,6 +6,7 @@ const coordinator = new ShutdownCoordinator({ timeout: 3_000 });
 const pool = { end: async () => console.log('pool closed') };
 coordinator.register({ name: 'pool', phase: 'close-clients', run: () => pool.end() });
 
+await coordinator.start();
 setInterval(() => {}, 1_000); // a service keeps running…
 setTimeout(() => {
   JSON.parse('{ not json'); // …until a bug throws where nothing catches it

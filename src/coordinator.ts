@@ -1,33 +1,38 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { askAllToStop, isPrimary, waitForWorkers, type AddClusterOptions } from './cluster/primary.js';
+import { addCluster } from './cluster/add-cluster.js';
+import type { AddClusterOptions } from './cluster/primary.js';
 import { exitAfterFlush, exitAtBudget } from './exit/exit-after-flush.js';
 import { exitCodeOf, outcomeOf, type RunFacts } from './exit/exit-code.js';
+import { exitProcess } from './exit/exit-process.js';
 import { warnIfLingering } from './exit/warn-if-lingering.js';
+import { watchForeignExit } from './exit/watch-foreign-exit.js';
 import { startWatchdog } from './exit/watchdog.js';
 import { readinessHandler, type Readiness } from './http/readiness.js';
 import type { AddServerOptions, DrainableServer } from './http/server-drain.js';
 import { ServerRegistry } from './http/server-registry.js';
-import { addClusterOptions, hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
+import { hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
 import { resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
-import { invalidType, LastcallError } from './options/errors.js';
+import { invalidType } from './options/errors.js';
+import { checkPlan } from './plan/check-plan.js';
 import { emitEvent, type ShutdownEvents } from './report/events.js';
 import { logHookEnd, logPhase } from './report/log-lines.js';
 import { createLog, type Log } from './report/log.js';
 import { ms } from './report/ms.js';
 import { skippedPhase } from './report/phase-report.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report/report.js';
-import type { ActivePhase } from './sequence/active-phase.js';
-import { createBudget, phaseCap, toEpoch, type Budget } from './sequence/budget.js';
+import { createBudget, toEpoch, type Budget } from './sequence/budget.js';
 import { currentCaller } from './sequence/caller.js';
 import { atInstant, settledBy } from './sequence/deadline.js';
-import { PHASES, type Phase } from './sequence/phases.js';
 import { createForce } from './sequence/force.js';
 import { PhaseRunner } from './sequence/phase-runner.js';
+import { PHASES, type Phase } from './sequence/phases.js';
+import { readinessDelay } from './sequence/readiness-delay.js';
 import type { Hook } from './sequence/run-hook.js';
 import type { StartUpContext } from './start/run-start-up.js';
 import { StartUp } from './start/start-up.js';
 import { callerStack } from './tasks/caller-stack.js';
+import { drainHook } from './tasks/drain-hook.js';
 import { Tasks, type TaskOptions } from './tasks/tasks.js';
 import { FatalErrors } from './triggers/fatal-errors.js';
 import { listenForTriggers } from './triggers/listen-for-triggers.js';
@@ -41,7 +46,6 @@ export type CoordinatorState = 'running' | 'stopping' | 'stopped';
 const FORCE_GRACE = 50;
 // With `exit: false`, how long after the run the process may take to end before we say what holds it.
 const ALIVE_GRACE = 1_000;
-const TASKS_HOOK = 'in-flight tasks';
 
 /**
  * Runs one ordered, bounded shutdown sequence, exactly once, whatever starts it: a signal,
@@ -59,6 +63,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   readonly #uninstallers: (() => void)[];
   readonly #servers: ServerRegistry;
   readonly #startUp: StartUp;
+  readonly #checkListeners: (when: string) => void;
   readonly #phases: PhaseReport[] = [];
   #state: CoordinatorState = 'running';
   #run: Promise<ShutdownReport> | undefined;
@@ -84,7 +89,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       onSignal: (signal) => this.#onSignal(signal),
       onFatal: (error, origin) => this.#onFatal(error, origin),
       onPrimaryAsks: () => void this.shutdown({ reason: 'cluster primary' }),
+      onPm2Shutdown: () => void this.shutdown({ reason: "PM2's shutdown message" }),
     });
+    this.#checkListeners = checkPlan(this.#log, this.#options);
   }
 
   /** `running`, `stopping` or `stopped`. */
@@ -127,6 +134,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * `await coordinator.start()` never runs against a stopping service.
    */
   start(fn?: (context: StartUpContext) => unknown, options?: StartOptions): Promise<void> {
+    this.#checkListeners('at start()');
     return this.#startUp.start(fn, options);
   }
 
@@ -153,15 +161,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * @returns A function that removes it.
    */
   addCluster(options?: AddClusterOptions): () => void {
-    const { name, timeout } = addClusterOptions(options);
-    if (!isPrimary()) throw new LastcallError('LASTCALL_ERR_NOT_PRIMARY', 'lastcall: addCluster() is for the cluster primary; workers follow it on their own');
-    const removers = [
-      this.#atTrigger(askAllToStop),
-      this.register({ name, phase: 'close-http', timeout, run: ({ signal }) => waitForWorkers(signal) }),
-    ];
-    return () => {
-      for (const each of removers) each();
-    };
+    return addCluster(options, { register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn) });
   }
 
   /**
@@ -248,12 +248,17 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#state = 'stopping';
     this.#trigger = trigger;
     this.#requestedCode = requestedCode;
-    const onHookEnd = (report: HookReport): void => (this.#emit('hook', report), logHookEnd(this.#log, report));
+    const onHookEnd = (report: HookReport, builtIn: boolean): void => {
+      this.#emit('hook', report);
+      if (!builtIn) logHookEnd(this.#log, report);
+    };
     const onPhaseEnd = (report: PhaseReport): void => this.#endPhase(report);
     this.#runner = new PhaseRunner({ owner: this, hooks: this.#hooks, trigger, budget, force: this.#force, onHookEnd, onPhaseEnd });
     this.#tasks.markStopping(budget.abandonReserve);
     if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
     if (this.#options.watchdog) startWatchdog(this.#options.timeout);
+    this.#checkListeners('at the trigger');
+    this.#uninstallers.push(watchForeignExit(this.#log, () => this.#cutShort()));
     // The run's promise exists before anything it calls can call `shutdown()` back.
     const run = Promise.resolve().then(() => this.#execute(trigger, budget));
     this.#run = run;
@@ -266,10 +271,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const startedAt = toEpoch(budget.start);
     this.#emit('start', { trigger, startedAt, timeout: this.#options.timeout });
     this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(this.#options.timeout)})`);
-    await this.#readinessDelay(budget);
+    await readinessDelay(this.#options.readinessDelay, budget, this.#force.signal, this.#log);
     for (const phase of PHASES) {
       if (this.#force.signal.aborted) this.#endPhase(skippedPhase(phase));
-      else await this.#runner!.run(phase, phase === 'drain' ? (active) => this.#drainTasks(budget, active) : undefined);
+      else await this.#runner!.run(phase, phase === 'drain' ? drainHook(this.#tasks, budget, this.#force.signal) : undefined);
     }
     // Work refused after the drain is being handed back; the report must count it.
     await settledBy(this.#tasks.handingBack, budget.end - budget.exitReserve);
@@ -295,40 +300,23 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     return report;
   }
 
-  /** Keeps serving (readiness 503, `Connection: close`) while load balancers take the instance out. */
-  async #readinessDelay(budget: Budget): Promise<void> {
-    const delay = this.#options.readinessDelay;
-    if (delay === 0) return;
-    this.#log.info(`readiness is 503: serving for ${ms(delay)} more before stopping intake`);
-    const forced = new Promise((resolve) => this.#force.signal.addEventListener('abort', resolve, { once: true }));
-    await settledBy(forced, Math.min(budget.start + delay, phaseCap(budget, 'stop-intake')));
-  }
-
   #endPhase(report: PhaseReport): void {
     this.#phases.push(report);
     this.#emit('phase', report);
     logPhase(this.#log, report);
   }
 
-  /**
-   * The drain's own hook: wait for tracked tasks, then hand the stragglers back. It also waits
-   * for the phase's other hooks, since work they track before they end must be awaited too.
-   */
-  async #drainTasks(budget: Budget, active: ActivePhase): Promise<HookReport> {
-    const start = performance.now();
-    const cap = phaseCap(budget, 'drain');
-    await settledBy(active.until(1), cap);
-    // onAbandon gets the first half of the slice: a hanging nack must not take close-clients' time.
-    const stragglers = await this.#tasks.drain(cap, cap + budget.abandonReserve / 2);
-    const outcome = this.#force.signal.aborted ? 'aborted' : stragglers > 0 ? 'timeout' : 'ok';
-    const report: HookReport = { name: TASKS_HOOK, phase: 'drain', outcome, duration: performance.now() - start, late: false };
-    this.#emit('hook', report);
-    return report;
-  }
-
   #readiness(): Readiness {
     if (this.#state !== 'running') return 'stopping';
     return this.#startUp.started ? 'ready' : 'starting';
+  }
+
+  /** What an exit now would cut short, with who is calling; undefined once the run is over. */
+  #cutShort(): string | undefined {
+    if (this.#state !== 'stopping') return undefined;
+    const by = currentCaller(this)?.describe();
+    const running = this.#runner?.describeRunning() ?? 'the readiness delay was running';
+    return `${by === undefined ? '' : `it came from ${by}; `}${running}; ${this.#tasks.size} task(s) in flight`;
   }
 
   #stackOf(api: (...args: never[]) => unknown): string | undefined {
@@ -350,7 +338,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#log.warn(why);
     if (this.#state === 'stopped') {
       // The report is made and the exit's flush under way: bound what is left of it to the grace.
-      if (this.#options.exit) setTimeout(() => process.exit(code), FORCE_GRACE).unref();
+      if (this.#options.exit) setTimeout(() => exitProcess(code), FORCE_GRACE).unref();
       return;
     }
     this.#tasks.abandonAll(performance.now() + FORCE_GRACE);

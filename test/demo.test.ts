@@ -22,5 +22,12 @@ it('npm run demo: the phases in order, and a tally in which nothing is lost', as
   expect(output).toMatch(/jobs: {6}\d+ started, \d+ finished, \d+ handed back, 0 lost/);
   expect(output).toMatch(/messages: {2}\d+ taken, \d+ acked, 1 handed back \(nack\), 0 lost, 0 handled twice/);
   expect(output).toMatch(/client: {4}closed with 0 queries in use; 0 queries on the closed client/);
-  expect(output).toContain('nothing was lost.');
+  expect(output).toContain('demo: nothing was lost; 1 task(s) outlasted the drain and were handed back, which the report counts as "failed" (exit code 1).');
+  // Piped, so no colour codes; and the log says of each phase what the report's tree says.
+  expect(output).not.toContain('\x1b[');
+  for (const phase of phases) {
+    const logged = new RegExp(`lastcall: ${phase}: (\\w+) in`).exec(output)?.[1];
+    const tree = new RegExp(`[├└]─ ${phase} +(\\w+)`).exec(output)?.[1];
+    expect([phase, logged], output).toEqual([phase, tree]);
+  }
 });

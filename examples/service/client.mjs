@@ -1,11 +1,17 @@
 // Stands in for a database pool or an HTTP agent: shared by requests, jobs and messages,
 // and it must close last. A query on a closed client is exactly the bug lastcall prevents.
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export function createClient(log) {
   let open = true;
   let inUse = 0;
   return {
     get inUse() {
       return inUse;
+    },
+    /** Stands in for the connection handshake a real pool makes at start-up. */
+    async connect(signal) {
+      await sleep(50, undefined, { signal });
     },
     async query(label, ms, signal) {
       if (!open) {

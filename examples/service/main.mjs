@@ -22,7 +22,8 @@ coordinator.addServer(server);
 // Scheduler: a job every 300 ms; each job body runs as a task, so a job that started just
 // before the shutdown is still waited for, and the client outlives it.
 let jobs = 0;
-const scheduler = setInterval(() => {
+let scheduler;
+const startScheduler = () => (scheduler = setInterval(() => {
   const name = `job ${++jobs}`;
   event(`event:job-started:${name}`);
   coordinator
@@ -31,7 +32,7 @@ const scheduler = setInterval(() => {
       onAbandon: () => event(`event:job-handed-back:${name}`),
     })
     .then(() => event(`event:job-finished:${name}`), () => {});
-}, 300);
+}, 300));
 coordinator.register({ name: 'scheduler', phase: 'stop-scheduler', run: () => clearInterval(scheduler) });
 
 // Messages: the loop stops taking at the trigger; a message in flight is finished (ack) or,
@@ -56,9 +57,15 @@ async function consume(worker) {
   event(`event:consumer-stopped:${worker}`);
 }
 coordinator.register({ name: 'queue', phase: 'stop-intake', run: () => queue.close() });
-for (const worker of [1, 2, 3]) void consume(worker);
 
 coordinator.register({ name: 'client', phase: 'close-clients', run: () => client.close() });
 coordinator.on('report', (report) => event(`\n${formatReport(report)}\n`));
 
-server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => event(`listening on http://127.0.0.1:${server.address().port}`));
+// The start-up: /ready says "starting" until it has completed, then "ready".
+await coordinator.start(async ({ signal }) => {
+  await client.connect(signal);
+  await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', resolve));
+  startScheduler();
+  for (const worker of [1, 2, 3]) void consume(worker);
+  event(`listening on http://127.0.0.1:${server.address().port}`);
+});

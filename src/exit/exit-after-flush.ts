@@ -2,6 +2,7 @@ import type { Log } from '../report/log.js';
 import { ms } from '../report/ms.js';
 import { settledBy } from '../sequence/deadline.js';
 import { describeActiveResources } from './active-resources.js';
+import { exitProcess } from './exit-process.js';
 import { flushOutput } from './flush-output.js';
 
 /**
@@ -15,12 +16,11 @@ export async function exitAfterFlush(code: number, log: Log, limit: () => number
   await new Promise((resolve) => process.nextTick(resolve));
   const until = limit();
   await Promise.all([flushOutput(log, until), settledBy(handingBack(), until)]);
-  // Through process.exit, so the exit listeners of loggers (pino) still run.
-  process.exit(code);
+  exitProcess(code);
 }
 
 /** The last resort at the end of the budget: says what is still alive if the run has not ended, and exits. */
 export function exitAtBudget(log: Log, timeout: number, code: number, unfinished: boolean): void {
   if (unfinished) log.error(`budget of ${ms(timeout)} spent before the shutdown finished: exiting with code ${code}; still alive: ${describeActiveResources()}`);
-  process.exit(code);
+  exitProcess(code);
 }

@@ -41,6 +41,13 @@ export interface ShutdownCoordinatorOptions {
    */
   readonly watchdog?: boolean;
   /**
+   * Milliseconds the platform gives from its SIGTERM to its SIGKILL (Kubernetes'
+   * `terminationGracePeriodSeconds`, `docker stop -t`, PM2's `kill_timeout`). At construction
+   * lastcall warns if `timeout` and `readinessDelay` do not fit in it with a margin. Without it,
+   * the defaults of the platforms lastcall recognises are assumed, and the log says so.
+   */
+  readonly gracePeriod?: number;
+  /**
    * Capture a stack trace where each task is tracked, to name where a straggler was started.
    * Costs a few µs per task. Default false.
    */
@@ -57,9 +64,11 @@ export interface ResolvedOptions {
   readonly exitCodes: ExitCodes;
   readonly taskStacks: boolean;
   readonly watchdog: boolean;
+  readonly gracePeriod: number | undefined;
 }
 
-const KEYS = ['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'watchdog', 'taskStacks'] as const;
+const KEYS = ['timeout', 'readinessDelay', 'signals', 'handleErrors', 'exit', 'logger', 'exitCodes', 'watchdog', 'gracePeriod', 'taskStacks'] as const;
+export const DEFAULT_TIMEOUT = 8_000;
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP']);
 // SIGUSR1 starts Node's inspector; a listener would take it over.
@@ -67,7 +76,7 @@ const RESERVED = new Set(['SIGUSR1']);
 
 export function resolveOptions(value: unknown): ResolvedOptions {
   const options = optionsBag('options', value, KEYS);
-  const timeout = optional(duration, 'options.timeout', options.timeout) ?? 8_000;
+  const timeout = optional(duration, 'options.timeout', options.timeout) ?? DEFAULT_TIMEOUT;
   const exit = optional(boolean, 'options.exit', options.exit) ?? true;
   return {
     timeout,
@@ -78,6 +87,7 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     logger: options.logger === undefined ? console : logger(options.logger),
     exitCodes: exitCodes(options.exitCodes),
     watchdog: watchdog(options.watchdog, exit),
+    gracePeriod: optional(duration, 'options.gracePeriod', options.gracePeriod),
     taskStacks: optional(boolean, 'options.taskStacks', options.taskStacks) ?? false,
   };
 }

@@ -11,17 +11,25 @@ export class ActivePhase {
   #pending = 0;
   #resolve!: () => void;
   #waiters: { left: number; resolve: () => void }[] = [];
+  readonly #running = new Map<number, string>();
 
   constructor(phase: Phase) {
     this.phase = phase;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
+  /** The names of the hooks that have not settled yet. */
+  get running(): string[] {
+    return [...this.#running.values()];
+  }
+
   /** Takes the report's slot before `start` runs any hook code, which may register more hooks. */
-  add(start: () => Promise<HookReport>): void {
+  add(name: string, start: () => Promise<HookReport>): void {
     const slot = this.results.length++;
     this.#pending++;
+    this.#running.set(slot, name);
     void start().then((report) => {
+      this.#running.delete(slot);
       this.results[slot] = report;
       this.#pending--;
       for (const waiter of this.#waiters) if (this.#pending <= waiter.left) waiter.resolve();

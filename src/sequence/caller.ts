@@ -5,6 +5,8 @@ export interface Caller {
   readonly owner: object;
   /** Stops the run from waiting for this caller: it awaits the run, the run must not await it. */
   readonly release: () => void;
+  /** `hook "pool" (close-clients)`, `task "msg 7"`: for a log line that names who did something. */
+  readonly describe: () => string;
 }
 
 const storage = new AsyncLocalStorage<Caller>();

@@ -15,7 +15,8 @@ export interface PhaseRun {
   readonly trigger: ShutdownTrigger;
   readonly budget: Budget;
   readonly force: Force;
-  readonly onHookEnd: (report: HookReport) => void;
+  /** Called as each hook ends; `builtIn` for the coordinator's own (the drain's wait for tasks). */
+  readonly onHookEnd: (report: HookReport, builtIn: boolean) => void;
   readonly onPhaseEnd: (report: PhaseReport) => void;
 }
 
@@ -36,13 +37,13 @@ export class PhaseRunner {
   }
 
   /** Runs `phase`'s hooks (and `builtIn`, the coordinator's own hook) until each has settled or reached its deadline. */
-  async run(phase: Phase, builtIn?: (active: ActivePhase) => Promise<HookReport>): Promise<void> {
+  async run(phase: Phase, builtIn?: { readonly name: string; readonly run: (active: ActivePhase) => Promise<HookReport> }): Promise<void> {
     const active = new ActivePhase(phase);
     this.#active = active;
     // A snapshot: a hook that registers another of its own phase starts it late, once.
     for (const hook of [...this.#run.hooks.get(phase)!]) this.#start(hook, active, false);
     for (const hook of this.#joinNext.splice(0)) this.#start(hook, active, true);
-    if (builtIn !== undefined) active.add(() => builtIn(active));
+    if (builtIn !== undefined) active.add(builtIn.name, () => builtIn.run(active).then((report) => (this.#run.onHookEnd(report, true), report)));
     active.close();
     await active.done;
     // Hooks registered as this phase was closing belong to it: it takes them before it ends.
@@ -55,6 +56,13 @@ export class PhaseRunner {
     // One synchronous step from the last check to the phase's end, so no hook falls in between.
     this.#run.onPhaseEnd(phaseReport(active));
     if (phase === 'exit') this.#over = true;
+  }
+
+  /** The phase running now and its hooks that have not settled, in words; undefined once the phases are over. */
+  describeRunning(): string | undefined {
+    if (this.#over || this.#active === undefined) return undefined;
+    const hooks = this.#active.running;
+    return `${this.#active.phase} was running${hooks.length === 0 ? '' : `, with ${hooks.join(', ')} still at work`}`;
   }
 
   /** Places a hook registered while this shutdown runs. */
@@ -70,12 +78,12 @@ export class PhaseRunner {
     }
     // The phases are over: the hook still runs, bounded by its own timeout or the whole budget.
     const cap = performance.now() + (hook.timeout ?? timeout);
-    void runHook(hook, { ...this.#context(true), cap }).then(this.#run.onHookEnd);
+    void runHook(hook, { ...this.#context(true), cap }).then((report) => this.#run.onHookEnd(report, false));
   }
 
   #start(hook: Hook, active: ActivePhase, late: boolean): void {
     const cap = phaseCap(this.#run.budget, hook.phase);
-    active.add(() => runHook(hook, { ...this.#context(late), cap }).then((report) => (this.#run.onHookEnd(report), report)));
+    active.add(hook.name, () => runHook(hook, { ...this.#context(late), cap }).then((report) => (this.#run.onHookEnd(report, false), report)));
   }
 
   #context(late: boolean): { owner: object; trigger: ShutdownTrigger; force: Force; late: boolean } {

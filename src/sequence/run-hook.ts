@@ -77,7 +77,8 @@ export function runHook(hook: Hook, run: HookRun): Promise<HookReport> {
 
     const context: HookContext = { signal: controller.signal, trigger: run.trigger, deadline: toEpoch(deadline) };
     try {
-      const result = runAs({ owner: run.owner, release: () => settle('released') }, () => hook.run(context));
+      const describe = (): string => `hook "${hook.name}" (${hook.phase})`;
+      const result = runAs({ owner: run.owner, release: () => settle('released'), describe }, () => hook.run(context));
       Promise.resolve(result).then(
         // Settling after the deadline (the loop was blocked, so its timer could not fire) is still late.
         () => settle(performance.now() > deadline ? 'timeout' : 'ok'),

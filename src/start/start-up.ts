@@ -3,6 +3,7 @@ import { LastcallError } from '../options/errors.js';
 import { callback } from '../options/validate.js';
 import { describeError } from '../report/describe-error.js';
 import type { Log } from '../report/log.js';
+import { tellPm2Ready } from '../triggers/pm2.js';
 import { runStartUp, type StartUpContext } from './run-start-up.js';
 
 /** What the start-up needs from its coordinator. */
@@ -47,6 +48,7 @@ export class StartUp {
       if (outcome.kind === 'ready' && !stopping.aborted) {
         this.#state = 'started';
         log.info(`started in ${Math.round(performance.now() - begun)} ms: ready`);
+        tellPm2Ready();
         return;
       }
       if (outcome.kind === 'failed' && !stopping.aborted) {

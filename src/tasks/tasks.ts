@@ -122,7 +122,8 @@ export class Tasks {
     const task = this.#create(options, controller, stack);
     this.#tasks.add(task);
     const promise = new Promise<Awaited<T>>((resolve) => {
-      resolve(runAs({ owner, release: () => this.#release(task) }, () => fn(controller.signal)) as Awaited<T>);
+      const caller = { owner, release: () => this.#release(task), describe: () => `task "${nameOf(task)}"` };
+      resolve(runAs(caller, () => fn(controller.signal)) as Awaited<T>);
     });
     this.#watch(task, promise);
     return promise;

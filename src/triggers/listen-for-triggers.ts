@@ -1,5 +1,6 @@
 import { onPrimaryAsks } from '../cluster/worker.js';
 import type { FatalErrorReport } from '../report/report.js';
+import { onPm2Shutdown } from './pm2.js';
 import { onProcessEvent } from './process-listeners.js';
 
 interface TriggerListeners {
@@ -8,14 +9,17 @@ interface TriggerListeners {
   readonly onSignal: (signal: NodeJS.Signals) => void;
   readonly onFatal: (error: unknown, origin: FatalErrorReport['origin']) => void;
   readonly onPrimaryAsks: () => void;
+  readonly onPm2Shutdown: () => void;
 }
 
 /** Starts listening for every trigger that comes from outside the code: returns the removals. */
-export function listenForTriggers({ signals, handleErrors, onSignal, onFatal, onPrimaryAsks: onAsked }: TriggerListeners): (() => void)[] {
+export function listenForTriggers(triggers: TriggerListeners): (() => void)[] {
+  const { signals, handleErrors, onSignal, onFatal } = triggers;
   const removals = signals.map((signal) => onProcessEvent(signal, () => onSignal(signal)));
-  // In a cluster worker, the primary's request is a trigger like a signal.
-  const fromPrimary = onPrimaryAsks(onAsked);
-  if (fromPrimary !== undefined) removals.push(fromPrimary);
+  // In a cluster worker, the primary's request is a trigger like a signal; so is PM2's message.
+  for (const removal of [onPrimaryAsks(triggers.onPrimaryAsks), onPm2Shutdown(triggers.onPm2Shutdown)]) {
+    if (removal !== undefined) removals.push(removal);
+  }
   if (handleErrors) {
     // Both, so a rejection starts the shutdown even when another library listens for
     // 'unhandledRejection' (which stops Node's own crash) or Node runs with --unhandled-rejections=warn.

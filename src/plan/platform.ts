@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+/** A platform lastcall recognises from inside the process, and the grace period it gives by default. */
+export interface Platform {
+  readonly name: string;
+  /** Milliseconds from its SIGTERM (SIGINT for PM2) to its SIGKILL. */
+  readonly gracePeriod: number;
+  /** Whether `gracePeriod` is the platform's default (an assumption) or read from its settings. */
+  readonly assumed: boolean;
+}
+
+const PM2_KILL_TIMEOUT = 1_600;
+
+/**
+ * The platform this process runs on, from markers the platform itself sets; undefined when none
+ * is recognised. Checked in this order because Knative (on Kubernetes) also sets Cloud Run's marker.
+ */
+export function detectPlatform(env: NodeJS.ProcessEnv = process.env): Platform | undefined {
+  if (env.pm_id !== undefined) {
+    // PM2 puts kill_timeout in the environment only when it was set (--kill-timeout, ecosystem file).
+    const set = Number(env.kill_timeout);
+    return Number.isInteger(set) && set > 0
+      ? { name: "PM2's kill_timeout", gracePeriod: set, assumed: false }
+      : { name: "PM2's default kill_timeout", gracePeriod: PM2_KILL_TIMEOUT, assumed: true };
+  }
+  if (env.KUBERNETES_SERVICE_HOST !== undefined) return { name: "Kubernetes' default terminationGracePeriodSeconds", gracePeriod: 30_000, assumed: true };
+  if (env.K_SERVICE !== undefined) return { name: "Cloud Run's shutdown time", gracePeriod: 10_000, assumed: true };
+  if (env.ECS_CONTAINER_METADATA_URI_V4 !== undefined || env.ECS_CONTAINER_METADATA_URI !== undefined) {
+    return { name: "ECS's default stopTimeout", gracePeriod: 30_000, assumed: true };
+  }
+  if (env.INVOCATION_ID !== undefined) return { name: "systemd's default TimeoutStopSec", gracePeriod: 90_000, assumed: true };
+  if (inDocker()) return { name: "docker stop's default timeout", gracePeriod: 10_000, assumed: true };
+  return undefined;
+}
+
+// /.dockerenv alone misleads (images keep it when a VM boots from them); a container also has
+// Docker's own hostname and resolv.conf mounted into it.
+function inDocker(): boolean {
+  if (!existsSync('/.dockerenv')) return false;
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').includes('/docker/containers/');
+  } catch {
+    return false;
+  }
+}

@@ -244,34 +244,36 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #start(trigger: ShutdownTrigger, requestedCode?: number): Promise<ShutdownReport> {
-    const budget = createBudget(this.#options.timeout);
+    const triggeredAt = performance.now();
     this.#state = 'stopping';
     this.#trigger = trigger;
     this.#requestedCode = requestedCode;
-    const onHookEnd = (report: HookReport, builtIn: boolean): void => {
-      this.#emit('hook', report);
-      if (!builtIn) logHookEnd(this.#log, report);
-    };
-    const onPhaseEnd = (report: PhaseReport): void => this.#endPhase(report);
-    this.#runner = new PhaseRunner({ owner: this, hooks: this.#hooks, trigger, budget, force: this.#force, onHookEnd, onPhaseEnd });
-    this.#tasks.markStopping(budget.abandonReserve);
-    if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
-    if (this.#options.watchdog) startWatchdog(this.#options.timeout);
+    this.#tasks.markStopping();
+    if (this.#options.watchdog) startWatchdog(this.#options.readinessDelay + this.#options.timeout);
     this.#checkListeners('at the trigger');
     this.#uninstallers.push(watchForeignExit(this.#log, () => this.#cutShort()));
     // The run's promise exists before anything it calls can call `shutdown()` back.
-    const run = Promise.resolve().then(() => this.#execute(trigger, budget));
+    const run = Promise.resolve().then(() => this.#execute(trigger, triggeredAt));
     this.#run = run;
     this.#stopping.abort(new DOMException(`lastcall: shutdown started by ${describeTrigger(trigger)}`, 'AbortError'));
     return run;
   }
 
   /** The sequence: the readiness delay, then every phase in order, then the report and the exit. */
-  async #execute(trigger: ShutdownTrigger, budget: Budget): Promise<ShutdownReport> {
-    const startedAt = toEpoch(budget.start);
-    this.#emit('start', { trigger, startedAt, timeout: this.#options.timeout });
-    this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(this.#options.timeout)})`);
-    await readinessDelay(this.#options.readinessDelay, budget, this.#force.signal, this.#log);
+  async #execute(trigger: ShutdownTrigger, triggeredAt: number): Promise<ShutdownReport> {
+    const startedAt = toEpoch(triggeredAt);
+    const { timeout, readinessDelay: delay } = this.#options;
+    this.#emit('start', { trigger, startedAt, timeout, readinessDelay: delay });
+    this.#log.info(`shutdown started by ${describeTrigger(trigger)} (${delay > 0 ? `readiness delay ${ms(delay)}, then ` : ''}budget ${ms(timeout)})`);
+    // The budget is the phases': it starts once the load balancers have had their time.
+    const budget = createBudget(timeout, await readinessDelay(delay, triggeredAt, this.#force.signal, this.#log));
+    if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
+    const onHookEnd = (report: HookReport, builtIn: boolean): void => {
+      this.#emit('hook', report);
+      if (!builtIn) logHookEnd(this.#log, report);
+    };
+    const onPhaseEnd = (report: PhaseReport): void => this.#endPhase(report);
+    this.#runner = new PhaseRunner({ owner: this, hooks: this.#hooks, trigger, budget, force: this.#force, onHookEnd, onPhaseEnd });
     for (const phase of PHASES) {
       if (this.#force.signal.aborted) this.#endPhase(skippedPhase(phase));
       else await this.#runner!.run(phase, phase === 'drain' ? drainHook(this.#tasks, budget, this.#force.signal) : undefined);
@@ -282,7 +284,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const report: ShutdownReport = {
       trigger,
       startedAt,
-      duration: performance.now() - budget.start,
+      duration: performance.now() - triggeredAt,
       outcome: outcomeOf(facts),
       exitCode: exitCodeOf(facts, this.#options.exitCodes),
       phases: this.#phases,

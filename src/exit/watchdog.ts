@@ -6,10 +6,14 @@ import { builtin } from '../runtime/builtin.js';
 const WATCHDOG_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-setTimeout(() => {
+const fire = () => {
+  const left = workerData.at - Date.now();
+  // Past setTimeout's limit a delay fires after 1 ms: wait in steps of at most that limit.
+  if (left > 0) return void setTimeout(fire, Math.min(left, 2147483647));
   try { writeSync(2, workerData.message); } catch {}
   process.kill(process.pid, 'SIGKILL');
-}, Math.max(0, workerData.at - Date.now()));
+};
+fire();
 `;
 
 // The watchdog waits this long past the budget, for the main thread's own exit to win when it can.

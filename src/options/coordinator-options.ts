@@ -7,14 +7,14 @@ import { boolean, duration, exitCode, optional, optionsBag } from './validate.js
 /** Options of `new ShutdownCoordinator(options)`. Every one is optional. */
 export interface ShutdownCoordinatorOptions {
   /**
-   * Total budget in ms, from the trigger to the exit. Default 8000, which fits inside
-   * `docker stop`'s 10 s and Kubernetes' default 30 s grace period.
+   * The budget of the phases in ms, from the trigger (or the end of `readinessDelay`) to the
+   * exit. Default 8000, which fits inside `docker stop`'s 10 s and Kubernetes' default 30 s.
    */
   readonly timeout?: number;
   /**
    * Milliseconds to keep serving after the trigger, with readiness answering 503 and every
    * response saying `Connection: close`, before `stop-intake` starts: the time a load balancer
-   * needs to take the instance out. Counts against `timeout`. Default 0.
+   * needs to take the instance out. `timeout` starts after it. Default 0.
    */
   readonly readinessDelay?: number;
   /** Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. */
@@ -80,7 +80,7 @@ export function resolveOptions(value: unknown): ResolvedOptions {
   const exit = optional(boolean, 'options.exit', options.exit) ?? true;
   return {
     timeout,
-    readinessDelay: readinessDelay(options.readinessDelay, timeout),
+    readinessDelay: optional(duration, 'options.readinessDelay', options.readinessDelay, 0) ?? 0,
     signals: options.signals === undefined ? DEFAULT_SIGNALS : signals(options.signals),
     handleErrors: optional(boolean, 'options.handleErrors', options.handleErrors) ?? true,
     exit,
@@ -90,13 +90,6 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     gracePeriod: optional(duration, 'options.gracePeriod', options.gracePeriod),
     taskStacks: optional(boolean, 'options.taskStacks', options.taskStacks) ?? false,
   };
-}
-
-function readinessDelay(value: unknown, timeout: number): number {
-  if (value === undefined) return 0;
-  const delay = duration('options.readinessDelay', value, 0);
-  if (delay >= timeout) throw outOfRange('options.readinessDelay', `below options.timeout (${timeout} ms)`, value);
-  return delay;
 }
 
 function watchdog(value: unknown, exit: boolean): boolean {

@@ -1,7 +1,5 @@
+import { MAX_DELAY } from '../sequence/deadline.js';
 import { invalidType, outOfRange, unknownOption } from './errors.js';
-
-// Node's own setTimeout limit: a longer delay fires after 1 ms.
-export const MAX_DELAY = 2_147_483_647;
 
 /**
  * The entries of an options bag, checked: `undefined` is an empty bag, anything but a plain
@@ -60,6 +58,6 @@ export function callback<F extends (...args: never[]) => unknown>(name: string, 
 }
 
 /** `check(name, value)` unless the value is `undefined`, which stays `undefined`. */
-export function optional<T>(check: (name: string, value: unknown) => T, name: string, value: unknown): T | undefined {
-  return value === undefined ? undefined : check(name, value);
+export function optional<T, A extends unknown[]>(check: (name: string, value: unknown, ...rest: A) => T, name: string, value: unknown, ...rest: A): T | undefined {
+  return value === undefined ? undefined : check(name, value, ...rest);
 }

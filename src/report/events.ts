@@ -10,8 +10,10 @@ export interface StartEvent {
   readonly trigger: ShutdownTrigger;
   /** Wall-clock time of the trigger, in ms since the epoch. */
   readonly startedAt: number;
-  /** The total budget in ms. */
+  /** The budget of the phases in ms, which starts after the readiness delay. */
   readonly timeout: number;
+  /** Ms of serving, with readiness 503, before the phases. */
+  readonly readinessDelay: number;
 }
 
 /**

@@ -20,9 +20,8 @@ const EXIT_RESERVE_MAX = 100;
 const ABANDON_RESERVE_SHARE = 0.1;
 const ABANDON_RESERVE_MAX = 1_000;
 
-/** The budget of a shutdown that starts now. */
-export function createBudget(timeout: number): Budget {
-  const start = performance.now();
+/** The budget of `timeout` ms from `start`, an instant of `performance.now()`. */
+export function createBudget(timeout: number, start: number): Budget {
   return {
     start,
     end: start + timeout,

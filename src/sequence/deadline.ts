@@ -1,3 +1,6 @@
+/** Node's own setTimeout limit: a longer delay fires after 1 ms. */
+export const MAX_DELAY = 2_147_483_647;
+
 /**
  * Calls `fn` once `performance.now()` has reached `instant`, never before: Node's timers may
  * fire a millisecond early against the monotonic clock, so an early wake-up re-arms.
@@ -6,7 +9,8 @@
 export function atInstant(instant: number, fn: () => void, options: { unref?: boolean } = {}): () => void {
   let timer: NodeJS.Timeout;
   const arm = (): void => {
-    timer = setTimeout(check, Math.max(0, Math.ceil(instant - performance.now())));
+    // A delay past the timer's limit would fire after 1 ms: wait the limit, then look again.
+    timer = setTimeout(check, Math.min(MAX_DELAY, Math.max(0, Math.ceil(instant - performance.now()))));
     if (options.unref) timer.unref();
   };
   const check = (): void => {

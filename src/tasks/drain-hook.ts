@@ -17,7 +17,7 @@ export function drainHook(tasks: Tasks, budget: Budget, forced: AbortSignal): { 
       const cap = phaseCap(budget, 'drain');
       await settledBy(active.until(1), cap);
       // onAbandon gets the first half of the slice: a hanging nack must not take close-clients' time.
-      const stragglers = await tasks.drain(cap, cap + budget.abandonReserve / 2);
+      const stragglers = await tasks.drain(cap, cap + budget.abandonReserve / 2, budget.abandonReserve);
       const outcome = forced.aborted ? 'aborted' : stragglers > 0 ? 'timeout' : 'ok';
       return { name, phase: 'drain', outcome, duration: performance.now() - start, late: false };
     },

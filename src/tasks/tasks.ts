@@ -65,7 +65,7 @@ export class Tasks {
   #stopping = false;
   /** Once the drain has ended, work handed over is refused: handed back at once. */
   #closed = false;
-  /** How long a refused task's `onAbandon` may take, from the budget's abandon reserve. */
+  /** How long a refused task's `onAbandon` may take: the budget's abandon reserve, once the drain sets it. */
   #refusalTime = 0;
   #handingBack: Promise<void> = Promise.resolve();
   #whenEmpty: (() => void) | undefined;
@@ -88,9 +88,8 @@ export class Tasks {
   }
 
   /** From the trigger on, settled tasks are counted and rejections recorded. */
-  markStopping(refusalTime: number): void {
+  markStopping(): void {
     this.#stopping = true;
-    this.#refusalTime = refusalTime;
   }
 
   /** Tracks work already under way; after the drain, refuses it. */
@@ -139,7 +138,8 @@ export class Tasks {
    * new work and abandons the stragglers, whose `onAbandon` may run until `abandonBy`.
    * Resolves, with how many were abandoned, once every hand-back is done.
    */
-  async drain(cap: number, abandonBy: number): Promise<number> {
+  async drain(cap: number, abandonBy: number, refusalTime: number): Promise<number> {
+    this.#refusalTime = refusalTime;
     // A task may start between the set emptying and this continuation running: look again.
     do await this.#waitUntil(cap);
     while (this.#tasks.size > 0 && performance.now() < cap);

@@ -39,7 +39,7 @@ const cases: [options: unknown, kind: typeof TypeError | typeof RangeError, mess
   [{ readinessDelay: '5s' }, TypeError, "options.readinessDelay must be a number of milliseconds, received '5s' (string)"],
   [{ readinessDelay: -1 }, RangeError, 'options.readinessDelay must be an integer from 0 to 2147483647 (ms), received -1 (number)'],
   [{ readinessDelay: 0.5 }, RangeError, 'options.readinessDelay must be an integer from 0 to 2147483647 (ms), received 0.5 (number)'],
-  [{ timeout: 1_000, readinessDelay: 1_000 }, RangeError, 'options.readinessDelay must be below options.timeout (1000 ms), received 1000 (number)'],
+  [{ gracePeriod: 0 }, RangeError, 'options.gracePeriod must be an integer from 1 to 2147483647 (ms), received 0 (number)'],
 ];
 
 describe('new ShutdownCoordinator(options)', () => {

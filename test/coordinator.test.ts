@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, PHASES, type HookContext, type Phase, type ShutdownReport } from '../src/index.js';
-import { delay, testCoordinator } from './helpers/coordinator.js';
+import { delay, nextTurn, testCoordinator } from './helpers/coordinator.js';
 
 // In-process tests use SIGUSR2 through process.emit: it calls our listener without a real
 // signal, and the test runner has no listener of its own for it.
@@ -136,7 +136,7 @@ describe('guarantee 2: no self-deadlock', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(hookOf(report, 'awaits-the-run').outcome).toBe('released');
     expect(report.outcome).toBe('clean');
-    await delay(0);
+    await nextTurn();
     expect(inner).toBe(report);
   });
 
@@ -429,7 +429,7 @@ describe('guarantee 9: no side effects, no listener leaks', () => {
     expect(process.listenerCount('SIGHUP')).toBe(before + 1);
     for (const coordinator of coordinators) coordinator.uninstall();
     expect(process.listenerCount('SIGHUP')).toBe(before);
-    await delay(10);
+    await nextTurn();
     process.off('warning', onWarning);
     expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
@@ -441,7 +441,7 @@ describe('guarantee 9: no side effects, no listener leaks', () => {
     const coordinator = testCoordinator();
     for (let i = 0; i < 2_000; i++) coordinator.register({ name: `h${i}`, phase: 'close-clients', run: () => {} });
     const report = await coordinator.shutdown();
-    await delay(10);
+    await nextTurn();
     process.off('warning', onWarning);
     expect(report.phases.find((phase) => phase.name === 'close-clients')!.hooks).toHaveLength(2_000);
     expect(warnings).toEqual([]);

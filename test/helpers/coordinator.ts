@@ -17,5 +17,11 @@ export function testCoordinator(options: ShutdownCoordinatorOptions = {}): Shutd
   return coordinator;
 }
 
-/** Resolves after `ms` real milliseconds. */
+/** Resolves after `ms` real milliseconds: work that takes time, not a wait for something to happen. */
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves on the next turn of the event loop, once every microtask and nextTick queued before
+ * it has run: what process warnings and unhandled rejections are emitted from.
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,7 +1,7 @@
 // start() in process: readiness, the promise's outcome, and argument errors.
 import { describe, expect, it } from 'vitest';
 import { LastcallError, type ShutdownReport } from '../../src/index.js';
-import { delay, testCoordinator } from '../helpers/coordinator.js';
+import { delay, nextTurn, testCoordinator } from '../helpers/coordinator.js';
 
 function readinessOf(coordinator: ReturnType<typeof testCoordinator>): Promise<[number, string]> {
   return new Promise((resolve) => {
@@ -23,8 +23,10 @@ describe('start()', () => {
     expect(coordinator.ready).toBe(false);
     expect(await readinessOf(coordinator)).toEqual([503, '- starting']);
     let finish!: () => void;
-    const started = coordinator.start(() => new Promise<void>((resolve) => (finish = resolve)));
-    await delay(5);
+    let running!: () => void;
+    const inStartUp = new Promise<void>((resolve) => (running = resolve));
+    const started = coordinator.start(() => new Promise<void>((resolve) => ((finish = resolve), running())));
+    await inStartUp;
     expect(coordinator.ready).toBe(false);
     finish();
     await started;
@@ -93,7 +95,7 @@ describe('start()', () => {
     const reported = new Promise<ShutdownReport>((resolve) => coordinator.once('report', resolve));
     void coordinator.start(() => Promise.reject(new Error('no database')));
     const report = await reported;
-    await delay(10);
+    await nextTurn();
     expect(report.errors).toEqual([]);
     expect(report.outcome).toBe('failed');
   });

@@ -3,7 +3,7 @@
 //
 //   npm run bench                 full: 7 repetitions, 3 s budget, 10,000 idle connections
 //   npm run bench -- --quick      quick: 3 repetitions, 0.5 s budget, 2,000 idle connections (< 2 min)
-//   npm run bench -- --only=idle,load --impl=hand,lastcall    a subset, while looking into a result
+//   npm run bench -- --only=idle,load --impl=naive,lastcall   a subset, while looking into a result
 //   npm run bench -- --set=reps=1,cannonDuration=1            numeric settings overridden (see config)
 //   npm run bench -- --lastcall=/tmp/patched/index.js          another build of lastcall measured
 //
@@ -261,7 +261,7 @@ if (wanted('jobs')) {
   results.scenarios.jobs = runs;
   const rows = impls.map((impl) => [
     label(impl),
-    impl === 'lastcall' ? '`run()` + `onAbandon`' : 'hand-written',
+    impl === 'lastcall' ? '`run()` + `onAbandon`' : impl === 'careful' ? 'its own, the same' : '`drainByHand`',
     cell(pick(runs[impl], 'started')),
     cell(pick(runs[impl], 'finished')),
     cell(pick(runs[impl], 'handedBack')),
@@ -410,7 +410,7 @@ if (results.scenarios.idle) {
   const big = config.idleConnections.at(-1);
   for (const n of config.idleConnections) {
     const ours = median(pick(results.scenarios.idle[n].lastcall ?? [], 'ms'));
-    const hand = median(pick(results.scenarios.idle[n].hand ?? [], 'ms'));
+    const hand = median(pick(results.scenarios.idle[n].naive ?? [], 'ms'));
     const floor = median(pick(results.scenarios.idle[n]['exit-at-once'] ?? [], 'ms'));
     if (ours === null || hand === null) continue;
     const diff = ours - hand;

@@ -6,6 +6,7 @@
 //   npm run bench -- --only=idle,load --impl=naive,lastcall   a subset, while looking into a result
 //   npm run bench -- --set=reps=1,cannonDuration=1            numeric settings overridden (see config)
 //   npm run bench -- --lastcall=/tmp/patched/index.js          another build of lastcall measured
+//   npm run bench -- --only=import                             what importing lastcall costs (about 10 s)
 //
 // Prints Markdown tables and writes results/latest.json (and, for a full run of everything,
 // results/full-<date>.json and the tables in README.md).
@@ -16,6 +17,7 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { IMPLEMENTATIONS, LABELS } from './lib/child.mjs';
+import { builtins, importCost } from './lib/import.mjs';
 import { haveCallgrind, instructions, micro, throughput } from './lib/overhead.mjs';
 import * as scenarios from './lib/scenarios.mjs';
 import { agree, cell, everyRun, median, paired, summary, table, tally, verdict } from './lib/stats.mjs';
@@ -25,7 +27,7 @@ const quick = args.includes('--quick');
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const only = option('only');
 const impls = option('impl') ?? IMPLEMENTATIONS;
-const SCENARIOS = ['idle', 'inflight', 'load', 'jobs', 'log', 'hung', 'overhead'];
+const SCENARIOS = ['idle', 'inflight', 'load', 'jobs', 'log', 'hung', 'overhead', 'import'];
 for (const name of only ?? []) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name}: one of ${SCENARIOS.join(', ')}`);
 for (const name of impls) if (!IMPLEMENTATIONS.includes(name)) throw new Error(`unknown implementation ${name}: one of ${IMPLEMENTATIONS.join(', ')}`);
 
@@ -53,6 +55,7 @@ const config = quick
       callgrind: null,
       microN: 50_000,
       microReps: 3,
+      importRuns: 15,
     }
   : {
       mode: 'full',
@@ -77,6 +80,7 @@ const config = quick
       callgrind: { warm: 8_000, amount: 5_000, connections: 10, reps: 3 },
       microN: 1_000_000,
       microReps: 5,
+      importRuns: 15,
     };
 
 function sh(command, commandArgs) {
@@ -405,6 +409,40 @@ if (wanted('overhead')) {
   );
 }
 
+// ---- 8. import cost ----
+if (wanted('import')) {
+  currentScenario = 'import';
+  log(`import cost: ${config.importRuns} fresh processes per variant`);
+  const runs = await importCost(config.importRuns, log);
+  const ms = (variant, ...steps) => runs[variant].map((run) => steps.reduce((sum, step) => sum + run[step].ms, 0));
+  const http = ms('http', 'http');
+  // Paired with the node:http process of the same round, which ran next to it.
+  const more = (values) => cell(paired(values, http, (a, b) => a - b), 1);
+  const rows = [
+    ['`await import(\'node:http\')` alone (the reference)', http, false],
+    ['`await import(lastcall)` + `new ShutdownCoordinator()`', ms('lastcall', 'import', 'construct'), true],
+    ['`await import(lastcall)` alone', ms('lastcall', 'import'), true],
+    ['`new ShutdownCoordinator()` alone, right after that import', ms('lastcall', 'construct'), false],
+    ['after `node:http` in the same process: `await import(lastcall)` + `new ShutdownCoordinator()`', ms('http+lastcall', 'import', 'construct'), false],
+    ...Object.keys(runs)
+      .filter((variant) => variant.startsWith('http+node:'))
+      .map((variant) => [`after \`node:http\`: \`await import('${variant.slice('http+'.length)}')\` alone, one of those lastcall loads`, ms(variant, 'builtin'), false]),
+  ];
+  const loadedBy = (variant, step) => builtins(runs[variant].map((run) => run[step]));
+  const list = (names) => (names.length === 0 ? 'none' : names.map((name) => `\`${name}\``).join(', '));
+  const beyondHttp = loadedBy('http+lastcall', 'import');
+  const loaded = { http: loadedBy('http', 'http'), lastcall: loadedBy('lastcall', 'import'), lastcallBeyondHttp: beyondHttp, construct: loadedBy('lastcall', 'construct') };
+  results.scenarios.import = { runs, builtins: loaded };
+  sections.push(
+    `### 8. Import cost: loading lastcall and constructing a coordinator\n\n` +
+      `Each variant in ${config.importRuns} fresh processes, interleaved (micro/import.mjs); ms timed with \`performance.now()\` inside the process around the dynamic \`import()\` and the constructor, so node's own start is not counted. *More than node:http* pairs each process with the \`import('node:http')\` process of the same round.\n\n` +
+      table(['Measured in a fresh process', 'ms', 'more than `node:http` alone, ms'], rows.map(([name, values, pair]) => [name, cell(values, 1), pair ? more(values) : ''])) +
+      `\n\nBuilt-in modules that lastcall's import makes Node load beyond those \`node:http\` loads: ${list(beyondHttp)}. ` +
+      `\`new ShutdownCoordinator()\` loads: ${list(loaded.construct)}. ` +
+      `\`node:http\` itself loads: ${list(loaded.http)} (internal modules not listed).`,
+  );
+}
+
 // ---- targets ----
 // A verdict is "met" only when every measure of a target supports it in every run (or, for a
 // comparison, every pair of runs that ran back to back); "missed" when none does;
@@ -501,6 +539,17 @@ if (results.scenarios.overhead) {
     steady === 'met' && atOnce === 'missed' ? 'met in steady state only' : agree([steady, atOnce]),
   ]);
 }
+if (results.scenarios.import) {
+  const { runs } = results.scenarios.import;
+  const ours = runs.lastcall.map((run) => run.import.ms + run.construct.ms);
+  const http = runs.http.map((run) => run.http.ms);
+  const diffs = paired(ours, http, (a, b) => a - b);
+  targets.push([
+    'import: `await import(lastcall)` + `new ShutdownCoordinator()` within 3 ms of `await import(\'node:http\')` alone',
+    `${cell(ours, 1)} ms vs ${cell(http, 1)} ms; ${spread(diffs, signed(1, ' ms'))}`,
+    verdict(diffs, (diff) => diff <= 3),
+  ]);
+}
 
 machine.loadAverageAtEnd = loadavg().map((value) => Number(value.toFixed(2)));
 clearInterval(sampler);
@@ -514,7 +563,7 @@ const header =
   `## Results (${config.mode} mode, ${started.toISOString().slice(0, 10)})\n\n` +
   `Node ${machine.node}, ${machine.nproc} cores (${machine.cpu}), ${machine.memory} memory, ${machine.kernel}; load average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end; ${results.durationSeconds} s in all. ` +
   `${disturbed.length === 0 ? 'No other test run was seen on the machine during the run' : `Other test runs were seen on the machine during: ${disturbed.join(', ')} (those numbers may be skewed)`}; peak 1-minute load ${peakLoad} (the benchmark itself keeps about 1 to 2 busy). ` +
-  `Every cell is the median of ${config.reps} runs, with (min–max) when they differ. Shutdown budget ${config.budget.toLocaleString('en')} ms for every implementation. ` +
+  `Every cell is the median of ${config.reps} runs${results.scenarios.import ? ` (${config.importRuns} processes in the import scenario)` : ''}, with (min–max) when they differ. Shutdown budget ${config.budget.toLocaleString('en')} ms for every implementation. ` +
   `Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')} (${otherBuild === undefined ? `dist built from ${commit}${srcChanged ? ' with uncommitted changes in src/' : ''}, dist/index.js` : `**another build: ${otherBuild}**`} sha256 ${distHash}).`;
 const targetTable = targets.length === 0 ? '' : `### Targets for lastcall\n\n${table(['Target', 'Measured', 'Verdict'], targets)}`;
 const markdown = [header, targetTable, ...sections].filter(Boolean).join('\n\n');

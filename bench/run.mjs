@@ -122,6 +122,8 @@ const snapshotDir = join(tmpdir(), `lastcall-bench-${distHash}`);
 mkdirSync(snapshotDir, { recursive: true });
 writeFileSync(join(snapshotDir, 'package.json'), '{ "type": "module" }\n');
 writeFileSync(join(snapshotDir, 'index.js'), dist);
+// The import scenario's floor: a one-line module where lastcall's is, as costly to find and read.
+writeFileSync(join(snapshotDir, 'floor.js'), 'export {};\n');
 process.env.BENCH_LASTCALL = pathToFileURL(join(snapshotDir, 'index.js')).href;
 const commit = sh('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']);
 const srcChanged = sh('git', ['-C', repo, 'status', '--porcelain', '--', 'src']) !== '';
@@ -424,6 +426,7 @@ if (wanted('import')) {
     ['`await import(lastcall)` alone', ms('lastcall', 'import'), true],
     ['`new ShutdownCoordinator()` alone, right after that import', ms('lastcall', 'construct'), false],
     ['after `node:http` in the same process: `await import(lastcall)` + `new ShutdownCoordinator()`', ms('http+lastcall', 'import', 'construct'), false],
+    ['*floor*: `await import()` of a one-line module in lastcall\'s directory', ms('file', 'file'), false],
     ...Object.keys(runs)
       .filter((variant) => variant.startsWith('http+node:'))
       .map((variant) => [`after \`node:http\`: \`await import('${variant.slice('http+'.length)}')\` alone, one of those lastcall loads`, ms(variant, 'builtin'), false]),

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const childPath = fileURLToPath(new URL('../micro/import.mjs', import.meta.url));
-const VARIANTS = ['http', 'lastcall', 'http+lastcall'];
+const VARIANTS = ['http', 'lastcall', 'http+lastcall', 'file'];
 
 function once(variant) {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
 //   npm run bench -- --only=idle,load --impl=naive,lastcall   a subset, while looking into a result
 //   npm run bench -- --set=reps=1,cannonDuration=1            numeric settings overridden (see config)
 //   npm run bench -- --lastcall=/tmp/patched/index.js          another build of lastcall measured
-//   npm run bench -- --only=import                             what importing lastcall costs (about 10 s)
+//   npm run bench -- --only=import                             what importing lastcall costs (under a minute)
 //
 // Prints Markdown tables and writes results/latest.json (and, for a full run of everything,
 // results/full-<date>.json and the tables in README.md).
@@ -277,7 +277,7 @@ if (wanted('jobs')) {
   ]);
   sections.push(
     `### 4. Lost work: messages and jobs in flight at SIGTERM\n\n` +
-      `A consumer takes a message every 25 ms and a scheduler starts a job every 100 ms; every 4th message and 5th job takes ${config.jobLong.toLocaleString('en')} ms (past the ${config.budget.toLocaleString('en')} ms budget), the rest ${config.jobShort} ms. Ack and nack are 5 ms round trips. SIGTERM after ${config.jobsBefore} ms. *Lost*: started, neither acked nor handed back. None of the other libraries has a drain with a hand-back, so each gets the same hand-written one in its cleanup step (servers/common.mjs, \`drainByHand\`: stop the intake, wait until 85% of the budget, abort and nack the rest; about 20 lines).\n\n` +
+      `A consumer takes a message every 25 ms and a scheduler starts a job every 100 ms; every 4th message and 5th job takes ${config.jobLong.toLocaleString('en')} ms (past the ${config.budget.toLocaleString('en')} ms budget), the rest ${config.jobShort} ms. Ack and nack are 5 ms round trips. SIGTERM after ${config.jobsBefore} ms. *Lost*: started, neither acked nor handed back. None of the other libraries has a drain with a hand-back, so each gets the same hand-written one in its cleanup step (servers/common.mjs, \`drainByHand\`: stop the intake, wait until 85% of the budget, abort and nack the rest; about 20 lines); the careful hand-written row has its own, alike.\n\n` +
       table(['Implementation', 'drain', 'started', 'finished', 'handed back', 'lost', 'exit ms', 'exit code'], rows),
   );
 }

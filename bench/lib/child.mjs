@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
 
-export const IMPLEMENTATIONS = ['hand', 'terminus', 'http-terminator', 'stoppable', 'close-with-grace', 'lightship', 'lastcall'];
+export const IMPLEMENTATIONS = ['naive', 'careful', 'terminus', 'http-terminator', 'stoppable', 'close-with-grace', 'lightship', 'lastcall'];
 
 export const LABELS = {
-  hand: 'hand-written close + exit',
+  naive: 'naive hand-written',
+  careful: 'careful hand-written',
   terminus: '@godaddy/terminus',
   'http-terminator': 'http-terminator',
   stoppable: 'stoppable',

@@ -45,3 +45,35 @@ export function table(headers, rows) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** `fn(a[i], b[i])` for each repetition where both runs measured something. */
+export function paired(a, b, fn) {
+  return a.flatMap((value, i) => (typeof value === 'number' && typeof b[i] === 'number' ? [fn(value, b[i])] : []));
+}
+
+/**
+ * A target's verdict from one measure's runs: "met" when every run meets it, "missed" when none
+ * does, "inconclusive" when the runs fall on both sides (the spread covers the target) or
+ * there are none.
+ */
+export function verdict(values, meets) {
+  const numbers = values.filter((value) => typeof value === 'number' && !Number.isNaN(value));
+  if (numbers.length === 0) return 'inconclusive';
+  const meeting = numbers.filter(meets).length;
+  return meeting === numbers.length ? 'met' : meeting === 0 ? 'missed' : 'inconclusive';
+}
+
+/** One verdict from several measures of the same target: theirs if they agree, else "inconclusive". */
+export function agree(verdicts) {
+  return verdicts.every((v) => v === verdicts[0]) ? verdicts[0] : 'inconclusive';
+}
+
+/**
+ * The verdict of a target that one failing run disproves (a request failed, work lost, the log
+ * cut, a wrong exit code): these counts are not noise. "inconclusive" only with no runs.
+ */
+export function everyRun(values, meets) {
+  const numbers = values.filter((value) => typeof value === 'number' && !Number.isNaN(value));
+  if (numbers.length === 0) return 'inconclusive';
+  return numbers.every(meets) ? 'met' : 'missed';
+}

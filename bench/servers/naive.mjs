@@ -1,5 +1,5 @@
-// Hand-written, the baseline a user writes: on SIGTERM close the server (and its idle
-// keep-alive sockets), run the cleanup, exit 0; a force-exit timer ends it at the budget.
+// Naive hand-written, the baseline most services have: on SIGTERM close the server (and its
+// idle keep-alive sockets), run the cleanup, exit 0; a force-exit timer ends it at the budget.
 import { budget, cleanup, listen, server, startWork } from './common.mjs';
 
 process.once('SIGTERM', () => {

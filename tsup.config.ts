@@ -8,8 +8,6 @@ export default defineConfig({
   platform: 'node',
   // `node:` specifiers as written: Deno and Bun resolve them, and a reader of dist/ sees built-ins.
   removeNodeProtocol: false,
-  // import.meta.url in the CommonJS build, for the createRequire fallback on Node before 20.16.
-  shims: true,
   clean: true,
   sourcemap: true,
 });

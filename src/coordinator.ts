@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter as Emitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addCluster } from './cluster/add-cluster.js';
 import type { AddClusterOptions } from './cluster/primary.js';
@@ -21,6 +21,7 @@ import { createLog, type Log } from './report/log.js';
 import { ms } from './report/ms.js';
 import { skippedPhase } from './report/phase-report.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report/report.js';
+import { builtin } from './runtime/builtin.js';
 import { createBudget, toEpoch, type Budget } from './sequence/budget.js';
 import { currentCaller } from './sequence/caller.js';
 import { atInstant, settledBy } from './sequence/deadline.js';
@@ -38,6 +39,9 @@ import { FatalErrors } from './triggers/fatal-errors.js';
 import { listenForTriggers } from './triggers/listen-for-triggers.js';
 import { signalNumber } from './triggers/signal-number.js';
 import { describeTrigger, type ShutdownTrigger } from './triggers/trigger.js';
+
+// Loaded by Node's own bootstrap: taking it costs nothing.
+const EventEmitter: typeof Emitter = builtin('node:events').EventEmitter;
 
 /** `running` until a trigger, `stopping` during the sequence, `stopped` once the report is made. */
 export type CoordinatorState = 'running' | 'stopping' | 'stopped';

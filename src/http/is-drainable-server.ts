@@ -1,10 +1,10 @@
-import { Server as NetServer } from 'node:net';
 import { invalidType } from '../options/errors.js';
+import { builtin } from '../runtime/builtin.js';
 import type { DrainableServer } from './server-drain.js';
 
 /** True for the servers `addServer()` can drain. */
 export function isDrainableServer(value: unknown): value is DrainableServer {
-  if (!(value instanceof NetServer)) return false;
+  if (!(value instanceof builtin('node:net').Server)) return false;
   const server = value as unknown as Record<string, unknown>;
   return typeof server.closeIdleConnections === 'function' || typeof server.updateSettings === 'function';
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
-import { Server as NetServer, type Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { describeError } from '../report/describe-error.js';
 import type { Log } from '../report/log.js';
+import { builtin } from '../runtime/builtin.js';
 
 /** A server `addServer()` drains: `http`, `https`, or `http2` (with or without `allowHTTP1`). */
 export type DrainableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
@@ -111,7 +112,7 @@ export class ServerDrain {
     this.#draining = true;
     this.endKeepAlive();
     // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
-    if (this.#server.listening) NetServer.prototype.close.call(this.#server);
+    if (this.#server.listening) builtin('node:net').Server.prototype.close.call(this.#server);
     for (const session of this.#sessions) session.close();
     for (const [socket, connection] of this.#connections) {
       if (connection.active === 0) this.#closeWhenIdle(socket, connection);

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { builtin } from '../runtime/builtin.js';
 
 // An argument error is one line: a framework instance given where its server belongs printed
 // 14 KB when inspected whole, twice (the error, then the trigger that logged it).
@@ -12,7 +12,7 @@ export function describeValue(value: unknown): string {
 
 function show(value: unknown): string {
   try {
-    return inspect(value, { depth: 0, breakLength: Infinity, maxStringLength: 60, maxArrayLength: 5, compact: true });
+    return builtin('node:util').inspect(value, { depth: 0, breakLength: Infinity, maxStringLength: 60, maxArrayLength: 5, compact: true });
   } catch {
     // The value is the application's: a getter or a custom inspect may throw.
     return 'a value that throws when shown';

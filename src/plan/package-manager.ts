@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Log } from '../report/log.js';
+import { builtin } from '../runtime/builtin.js';
 
 /**
  * Says once when the process was started through a package manager that does not pass SIGTERM on
@@ -19,7 +19,7 @@ export function warnIfSignalsAreNotForwarded(log: Log, env: NodeJS.ProcessEnv = 
 
 function parentCommand(): string | undefined {
   try {
-    return readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
+    return builtin('node:fs').readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
   } catch {
     // Not Linux, or /proc is not mounted: npm's own shell cannot be told apart.
     return undefined;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { builtin } from '../runtime/builtin.js';
 
 /** A platform lastcall recognises from inside the process, and the grace period it gives by default. */
 export interface Platform {
@@ -29,17 +29,13 @@ export function detectPlatform(env: NodeJS.ProcessEnv = process.env): Platform |
     return { name: "ECS's default stopTimeout", gracePeriod: 30_000, assumed: true };
   }
   if (env.INVOCATION_ID !== undefined) return { name: "systemd's default TimeoutStopSec", gracePeriod: 90_000, assumed: true };
-  if (inDocker()) return { name: "docker stop's default timeout", gracePeriod: 10_000, assumed: true };
+  if (inDocker(env)) return { name: "docker stop's default timeout", gracePeriod: 10_000, assumed: true };
   return undefined;
 }
 
-// /.dockerenv alone misleads (images keep it when a VM boots from them); a container also has
-// Docker's own hostname and resolv.conf mounted into it.
-function inDocker(): boolean {
-  if (!existsSync('/.dockerenv')) return false;
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').includes('/docker/containers/');
-  } catch {
-    return false;
-  }
+// /.dockerenv alone misleads (images keep it when a VM boots from them); Docker also names a
+// container's host after its short id, unless told otherwise. Both are cheap to look at, where
+// reading /proc/self/mountinfo took 4 ms.
+function inDocker(env: NodeJS.ProcessEnv): boolean {
+  return /^[0-9a-f]{12}$/.test(env.HOSTNAME ?? '') && builtin('node:fs').existsSync('/.dockerenv');
 }

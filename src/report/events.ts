@@ -1,5 +1,5 @@
-import { channel } from 'node:diagnostics_channel';
 import type { EventEmitter } from 'node:events';
+import { builtin } from '../runtime/builtin.js';
 import { describeError } from './describe-error.js';
 import type { Log } from './log.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report.js';
@@ -48,6 +48,6 @@ export function emitEvent<E extends keyof ShutdownEvents>(coordinator: EventEmit
   }
   // Only builds the message when someone subscribes. A subscriber that throws is Node's to
   // report (as an uncaught exception on the next tick); it does not reach this call.
-  const target = channel(CHANNELS[event]);
+  const target = builtin('node:diagnostics_channel').channel(CHANNELS[event]);
   if (target.hasSubscribers) target.publish({ coordinator, data });
 }

@@ -1,4 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { builtin } from '../runtime/builtin.js';
 
 /** Who is running: set around every hook and task, so `shutdown()` can tell it is called from inside the run. */
 export interface Caller {
@@ -9,14 +10,16 @@ export interface Caller {
   readonly describe: () => string;
 }
 
-const storage = new AsyncLocalStorage<Caller>();
+// Made at the first hook or task: a process that never shuts down never turns it on.
+let storage: AsyncLocalStorage<Caller> | undefined;
 
 export function runAs<T>(caller: Caller, fn: () => T): T {
+  storage ??= new (builtin('node:async_hooks').AsyncLocalStorage)<Caller>();
   return storage.run(caller, fn);
 }
 
 /** The hook or task of `owner` whose async context this call comes from, if any. */
 export function currentCaller(owner: object): Caller | undefined {
-  const caller = storage.getStore();
+  const caller = storage?.getStore();
   return caller?.owner === owner ? caller : undefined;
 }

@@ -43,20 +43,30 @@ export interface ServerReport {
 // long for one more request, answered with `Connection: close`.
 export const IDLE_GRACE = 100;
 
+/**
+ * One HTTP/1 connection as the protocol sees it. `busy` while a request is in flight: its
+ * headers are in (a `request`, `checkContinue` or `checkExpectation` event) and its response has
+ * not closed, or its body is still arriving. Between requests it is idle, unless bytes have come
+ * in since: a request is then on its way, however slowly its headers arrive.
+ */
 interface Connection {
-  /** Responses under way; -1 once the socket has left our hands (closed idle, upgraded, secured). */
-  active: number;
+  /** Responses not yet closed, oldest first: more than one when requests are pipelined. */
+  readonly responses: ServerResponse[];
+  /** Set once the socket has left our hands: closed idle, upgraded, or handed to its TLS side. */
+  gone: boolean;
+  /** A request's body is still arriving after its response closed. */
+  receiving: boolean;
   idleSince: number;
-  /** `bytesRead` when it went idle: more means a request is arriving, so it is not idle. */
+  /** `bytesRead` when it went idle: more means a request is arriving. */
   bytesAtIdle: number;
   timer: NodeJS.Timeout | undefined;
 }
 
 /**
  * Tracks one server's connections from the moment it is added, and drains them: stop listening,
- * `Connection: close` on every response, idle sockets closed (with a grace for the just-idle),
- * HTTP/2 sessions sent GOAWAY, upgraded sockets handed to `onUpgraded`, the rest destroyed at
- * the deadline.
+ * `Connection: close` on the last response of each connection, idle sockets closed (with a grace
+ * for the just-idle), HTTP/2 sessions sent GOAWAY, upgraded sockets handed to `onUpgraded`, the
+ * rest destroyed at the deadline.
  */
 export class ServerDrain {
   readonly #server: NetServer;
@@ -67,7 +77,6 @@ export class ServerDrain {
   /** TLS sockets before their handshake, by remote address: idle until they say what they speak. */
   readonly #handshaking = new Map<string, Socket>();
   readonly #connections = new Map<Duplex, Connection>();
-  readonly #responses = new Set<ServerResponse>();
   readonly #upgraded = new Map<Duplex, IncomingMessage>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #detachers: (() => void)[] = [];
@@ -93,34 +102,45 @@ export class ServerDrain {
     if (tls) this.#listen('secureConnection', (socket: TLSSocket) => this.#onSecureSocket(socket));
     this.#listen('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res), true);
     this.#listen('session', (session: ServerHttp2Session) => this.#onSession(session));
-    this.#followListeners('upgrade');
-    this.#followListeners('connect');
+    // A listen() that completes after the trigger (a start-up still resolving 'localhost', or one
+    // overtaken by SIGTERM) must not open the port in the middle of the drain: close it at once,
+    // before the loop can accept a connection on it.
+    this.#listen('listening', () => this.#closing && this.#closeListener());
+    // Requests that carry Expect reach the application through these events instead of 'request'.
+    this.#followListeners('checkContinue', (req, res) => this.#onRequest(req, res as ServerResponse));
+    this.#followListeners('checkExpectation', (req, res) => this.#onRequest(req, res as ServerResponse));
+    this.#followListeners('upgrade', (req, socket) => this.#onUpgrade(req, socket as Duplex));
+    this.#followListeners('connect', (req, socket) => this.#onUpgrade(req, socket as Duplex));
   }
 
-  /** From the trigger on, every response says `Connection: close`, so clients move elsewhere. */
+  /**
+   * From the trigger on, the last response of every connection says `Connection: close`, so
+   * clients move elsewhere. Only the last: closing after an earlier one of pipelined requests
+   * would end the socket before the later responses are written.
+   */
   endKeepAlive(): void {
     if (this.#closing) return;
     this.#closing = true;
-    for (const res of this.#responses) closeAfter(res);
+    for (const connection of this.#connections.values()) closeAfterLast(connection.responses);
   }
 
   /** Drains until every connection has ended, or destroys what is left when `signal` aborts. */
   drain(signal: AbortSignal): Promise<void> {
-    // One synchronous step: no response can be written between the listener closing and the
-    // header, and clients told to reconnect find the listener closed (refused, not reset from
-    // the accept queue) rather than open for a moment more.
     this.#draining = true;
     this.endKeepAlive();
-    // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
-    if (this.#server.listening) builtin('node:net').Server.prototype.close.call(this.#server);
     for (const session of this.#sessions) session.close();
-    for (const [socket, connection] of this.#connections) {
-      if (connection.active === 0) this.#closeWhenIdle(socket, connection);
-    }
     for (const [socket, request] of this.#upgraded) this.#tellUpgraded(socket, request);
+    // After the loop's next poll: a timer or a hook may run before the loop has read what came in
+    // meanwhile. The poll accepts every connection already in the listener's queue (which closing
+    // first would reset) and reads every request already sent on an idle socket (which closing it
+    // first would reset).
+    setImmediate(() => {
+      this.#closeListener();
+      for (const [socket, connection] of this.#connections) this.#closeWhenIdle(socket, connection);
+      this.#checkDrained();
+    });
     return new Promise((resolve) => {
       this.#drained = resolve;
-      this.#checkDrained();
       signal.addEventListener('abort', () => this.#destroyAll(), { once: true });
     });
   }
@@ -132,13 +152,12 @@ export class ServerDrain {
 
   /** What the drain did with the connections, so far. */
   report(): ServerReport {
-    return {
-      name: this.#name,
-      idleClosed: this.#idleClosed,
-      finished: this.#finished,
-      destroyed: this.#destroyed,
-      upgraded: this.#upgradedCount,
-    };
+    return { name: this.#name, idleClosed: this.#idleClosed, finished: this.#finished, destroyed: this.#destroyed, upgraded: this.#upgradedCount };
+  }
+
+  #closeListener(): void {
+    // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
+    if (this.#server.listening) builtin('node:net').Server.prototype.close.call(this.#server);
   }
 
   #onSocket(socket: Socket, speaksHttp1: boolean, tls: boolean): void {
@@ -170,7 +189,7 @@ export class ServerDrain {
 
   /** `listen: false` when the caller's own 'close' listener calls `#forget`. */
   #track(socket: Duplex, listen = true): Connection {
-    const connection: Connection = { active: 0, idleSince: performance.now(), bytesAtIdle: bytesReadBy(socket), timer: undefined };
+    const connection: Connection = { responses: [], gone: false, receiving: false, idleSince: performance.now(), bytesAtIdle: bytesReadBy(socket), timer: undefined };
     this.#connections.set(socket, connection);
     if (listen) socket.on('close', () => this.#forget(socket, connection));
     if (this.#draining) this.#closeWhenIdle(socket, connection);
@@ -179,31 +198,46 @@ export class ServerDrain {
 
   #forget(socket: Duplex, connection: Connection): void {
     clearTimeout(connection.timer);
-    if (this.#connections.delete(socket) && this.#draining && !this.#atDeadline && connection.active >= 0) this.#finished++;
+    if (this.#connections.delete(socket) && this.#draining && !this.#atDeadline && !connection.gone) this.#finished++;
   }
 
   #untrack(socket: Duplex): void {
     const connection = this.#connections.get(socket);
     if (connection === undefined) return;
     clearTimeout(connection.timer);
-    connection.active = -1;
+    connection.gone = true;
     this.#connections.delete(socket);
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.httpVersionMajor === 2) return;
     const connection = this.#connections.get(req.socket) ?? this.#track(req.socket);
-    connection.active++;
     clearTimeout(connection.timer);
-    this.#responses.add(res);
-    if (this.#closing) closeAfter(res);
+    connection.receiving = false;
+    connection.responses.push(res);
+    if (this.#closing) closeAfterLast(connection.responses);
     res.once('close', () => {
-      this.#responses.delete(res);
-      if (--connection.active > 0) return;
-      connection.idleSince = performance.now();
-      connection.bytesAtIdle = bytesReadBy(req.socket);
-      if (this.#draining) this.#closeWhenIdle(req.socket, connection);
+      const at = connection.responses.indexOf(res);
+      if (at !== -1) connection.responses.splice(at, 1);
+      if (connection.responses.length > 0) return;
+      // A response may close before its request's body is all in (a 413, an early answer): the
+      // connection is busy until the parser is done with it.
+      if (req.complete || req.destroyed) this.#becameIdle(req.socket, connection);
+      else {
+        connection.receiving = true;
+        const done = (): void => {
+          if (connection.responses.length === 0 && connection.receiving) this.#becameIdle(req.socket, connection);
+        };
+        req.once('end', done).once('close', done);
+      }
     });
+  }
+
+  #becameIdle(socket: Duplex, connection: Connection): void {
+    connection.receiving = false;
+    connection.idleSince = performance.now();
+    connection.bytesAtIdle = bytesReadBy(socket);
+    if (this.#draining) this.#closeWhenIdle(socket, connection);
   }
 
   #onSession(session: ServerHttp2Session): void {
@@ -228,21 +262,21 @@ export class ServerDrain {
 
   #closeWhenIdle(socket: Duplex, connection: Connection): void {
     clearTimeout(connection.timer);
-    const wait = IDLE_GRACE - (performance.now() - connection.idleSince);
-    if (wait <= 0) this.#closeIdle(socket, connection);
-    else connection.timer = setTimeout(() => this.#closeIdle(socket, connection), wait);
+    if (connection.responses.length > 0 || connection.receiving || connection.gone) return;
+    const wait = Math.max(0, IDLE_GRACE - (performance.now() - connection.idleSince));
+    // The check runs after a poll of the loop, so that a request already sent is read first.
+    connection.timer = setTimeout(() => setImmediate(() => this.#closeIdle(socket, connection)), wait);
   }
 
   #closeIdle(socket: Duplex, connection: Connection): void {
-    if (connection.active !== 0 || socket.destroyed) return;
-    const bytes = bytesReadBy(socket);
-    if (bytes !== connection.bytesAtIdle) {
-      // A request's first bytes are in, its headers not yet: Node counts it busy, and so do we.
-      connection.bytesAtIdle = bytes;
-      connection.timer = setTimeout(() => this.#closeIdle(socket, connection), IDLE_GRACE);
+    if (connection.responses.length > 0 || connection.receiving || connection.gone || socket.destroyed) return;
+    if (bytesReadBy(socket) !== connection.bytesAtIdle) {
+      // A request's first bytes are in, its headers not yet: the parser counts it as a message in
+      // progress, and so do we, until its headers are in or the deadline, however slow it is.
+      connection.receiving = true;
       return;
     }
-    connection.active = -1;
+    connection.gone = true;
     this.#idleClosed++;
     socket.destroy();
     // A plain TCP socket's descriptor is closed by now; its 'close' event, a loop turn later,
@@ -262,6 +296,7 @@ export class ServerDrain {
 
   #destroyAll(): void {
     this.#atDeadline = true;
+    this.#closeListener();
     for (const socket of this.#sockets) {
       if (socket.destroyed) continue;
       this.#destroyed++;
@@ -274,15 +309,16 @@ export class ServerDrain {
   }
 
   #checkDrained(): void {
-    if (this.#draining && this.#sockets.size === 0) this.#drained?.();
+    if (this.#draining && !this.#server.listening && this.#sockets.size === 0) this.#drained?.();
   }
 
   /**
-   * Listens for `upgrade` or `connect` only while the application does: Node treats those
-   * requests differently as soon as any listener exists, so one of ours alone would change them.
+   * Listens for an event only while the application does, ahead of its own listener: Node
+   * handles `upgrade`, `connect`, `checkContinue` and `checkExpectation` differently as soon as any
+   * listener exists, so one of ours alone would change what the application gets.
    */
-  #followListeners(event: 'upgrade' | 'connect'): void {
-    const ours = (req: IncomingMessage, socket: Duplex): void => this.#onUpgrade(req, socket);
+  #followListeners(event: string, handler: (req: IncomingMessage, second: unknown) => void): void {
+    const ours = (req: IncomingMessage, second: unknown): void => handler(req, second);
     let attached = false;
     const sync = (): void => {
       const theirs = this.#server.listenerCount(event) - (attached ? 1 : 0);
@@ -301,7 +337,10 @@ export class ServerDrain {
       this.#server.prependListener(event, ours);
     };
     const onRemoved = (name: string | symbol, listener: unknown): void => {
-      if (name === event && listener !== ours) sync();
+      if (name !== event) return;
+      // removeAllListeners(event) took ours too: put it back while the application still listens.
+      if (listener === ours) attached = false;
+      sync();
     };
     this.#server.on('newListener', onNew);
     this.#server.on('removeListener', onRemoved);
@@ -314,11 +353,23 @@ export class ServerDrain {
     });
   }
 
+  /** Adds a listener for as long as the drain is attached; one the application removes is put back. */
   #listen(event: string, listener: (...args: never[]) => void, first = false): void {
     const server = this.#server as NetServer & { on(event: string, listener: (...args: never[]) => void): NetServer };
-    if (first) server.prependListener(event, listener as (...args: unknown[]) => void);
-    else server.on(event, listener);
-    this.#detachers.push(() => server.off(event, listener as (...args: unknown[]) => void));
+    const add = (): void => {
+      if (first) server.prependListener(event, listener as (...args: unknown[]) => void);
+      else server.on(event, listener);
+    };
+    // server.removeAllListeners('request') (a framework reloading its routes) must not blind the drain.
+    const onRemoved = (name: string | symbol, removed: unknown): void => {
+      if (name === event && removed === listener) add();
+    };
+    add();
+    server.on('removeListener', onRemoved);
+    this.#detachers.push(() => {
+      server.off('removeListener', onRemoved);
+      server.off(event, listener as (...args: unknown[]) => void);
+    });
   }
 }
 
@@ -330,6 +381,11 @@ function bytesReadBy(socket: Duplex): number {
   return (socket as Partial<Socket>).bytesRead ?? 0;
 }
 
-function closeAfter(res: ServerResponse): void {
-  if (!res.headersSent) res.setHeader('connection', 'close');
+/** `Connection: close` on the last response only: earlier ones of pipelined requests keep the socket for the rest. */
+function closeAfterLast(responses: readonly ServerResponse[]): void {
+  responses.forEach((res, i) => {
+    if (res.headersSent) return;
+    if (i === responses.length - 1) res.setHeader('connection', 'close');
+    else if (res.getHeader('connection') === 'close') res.removeHeader('connection');
+  });
 }

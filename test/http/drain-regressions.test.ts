@@ -1,0 +1,96 @@
+// The drain follows the protocol, not a guess: one test per defect of 0.1, named after it.
+import { connect as netConnect, createServer as createNetServer, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { IDLE_GRACE } from '../../src/http/server-drain.js';
+import { startFixture } from '../helpers/fixture.js';
+import { get, portOf, until } from '../helpers/http.js';
+
+/** A raw client: what the server sent, and how the connection ended. */
+function rawClient(port: number): { socket: Socket; received: () => string; ended: Promise<'end' | string>; waitFor: (text: string) => Promise<void> } {
+  const socket = netConnect(port, '127.0.0.1');
+  let raw = '';
+  const watchers = new Set<() => void>();
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    raw += chunk;
+    for (const watcher of watchers) watcher();
+  });
+  const ended = new Promise<'end' | string>((resolve) => {
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    socket.on('close', () => resolve('end'));
+  });
+  const waitFor = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} within 5 s; received ${JSON.stringify(raw)}`)), 5_000);
+      const check = (): void => {
+        if (!raw.includes(text)) return;
+        clearTimeout(timer);
+        watchers.delete(check);
+        resolve();
+      };
+      watchers.add(check);
+      void ended.then(() => watchers.has(check) && (clearTimeout(timer), reject(new Error(`connection ended before ${JSON.stringify(text)}; received ${JSON.stringify(raw)}`))));
+      check();
+    });
+  return { socket, received: () => raw, ended, waitFor };
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.concurrent('drain regressions', () => {
+  it('regression: a server whose listen() completed after the trigger accepted connections in the middle of the shutdown and dropped them, and the report said clean', async () => {
+    const port = await freePort();
+    const service = startFixture('late-listen.mjs', [], { PORT: String(port) });
+    await service.waitFor('ready');
+    service.kill('SIGTERM');
+    await service.waitFor('listening');
+    // While the shutdown runs on (800 ms in close-clients), every connection must be refused.
+    const attempts: string[] = [];
+    for (let i = 0; i < 10; i++) attempts.push(await get(port, '/', { id: `late-${i}` }).then((answer) => `answered ${answer.status}`, (error: NodeJS.ErrnoException) => error.code ?? 'error'));
+    const { code } = await service.ended();
+    expect(attempts).toEqual(Array(10).fill('ECONNREFUSED'));
+    expect(code).toBe(0);
+  });
+
+  it('regression: the second of two pipelined requests lost its response, the first one\'s Connection: close ending the socket', async () => {
+    const server = startFixture('http-server.mjs');
+    const port = await portOf(server);
+    const client = rawClient(port);
+    client.socket.write('GET /slow?ms=300 HTTP/1.1\r\nHost: x\r\nx-id: first\r\n\r\nGET /slow?ms=300 HTTP/1.1\r\nHost: x\r\nx-id: second\r\n\r\n');
+    await server.waitFor('got:second');
+    server.kill('SIGTERM');
+    await client.waitFor('done:second\n');
+    const responses = client.received().split(/(?=HTTP\/1\.1 )/);
+    expect(responses.map((response) => [/^HTTP\/1\.1 (\d+)/.exec(response)?.[1], /\r\nconnection: (\S+)/i.exec(response)?.[1]?.toLowerCase(), response.trim().split('\n').pop()])).toEqual([
+      ['200', 'keep-alive', 'done:first'],
+      ['200', 'close', 'done:second'],
+    ]);
+    expect(await client.ended).toBe('end');
+    expect((await server.ended()).code).toBe(0);
+  });
+
+  it('regression: a request whose headers were half in at the trigger, the rest 250 ms later, was reset as an idle connection', async () => {
+    const server = startFixture('http-server.mjs', [], { BUDGET: '3000' });
+    const port = await portOf(server);
+    const client = rawClient(port);
+    await new Promise((resolve) => client.socket.once('connect', resolve));
+    client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    // Written before the marker's connection opens, so read by the server before it answers the marker.
+    await get(port, '/', { id: 'marker' });
+    server.kill('SIGTERM');
+    // Refused: the listener is closed, so the drain has judged the connection.
+    expect(await until(() => get(port, '/', { id: 'probe' }).then(() => 'served', (error: NodeJS.ErrnoException) => error.code ?? 'error'), (result) => result === 'ECONNREFUSED')).toBe('ECONNREFUSED');
+    // The rest of the headers, well past the grace an idle connection gets: a slow client, by design.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE + 150));
+    client.socket.write('x-id: partial\r\n\r\n');
+    await client.waitFor('done:partial\n');
+    expect(client.received()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(client.received().toLowerCase()).toContain('\r\nconnection: close\r\n');
+    expect((await server.ended()).code).toBe(0);
+  });
+});

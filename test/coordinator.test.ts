@@ -367,6 +367,19 @@ describe('guarantee 5: bounded', () => {
   });
 });
 
+describe('guarantee 5: the readiness delay comes before the budget', () => {
+  it('regression: a readinessDelay that left the first phases no time was accepted, and their hooks then timed out at once', async () => {
+    const coordinator = testCoordinator({ timeout: 1_000, readinessDelay: 950 });
+    coordinator.register({ name: 'consumer', phase: 'stop-intake', run: () => delay(100) });
+    const started = performance.now();
+    const report = await coordinator.shutdown();
+    expect(hookOf(report, 'consumer').outcome).toBe('ok');
+    expect(report.outcome).toBe('clean');
+    // The delay, then the hook: the budget of the phases began after the delay.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950 + 100);
+  });
+});
+
 describe('guarantee 6: isolated', () => {
   it('records a hook that throws, rejects or throws a non-Error, and runs the others', async () => {
     const coordinator = testCoordinator();

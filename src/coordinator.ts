@@ -2,7 +2,7 @@ import type { EventEmitter as Emitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addCluster } from './cluster/add-cluster.js';
 import type { AddClusterOptions } from './cluster/primary.js';
-import { exitAfterFlush, exitAtBudget } from './exit/exit-after-flush.js';
+import { exitAtBudget, exitNow, exitTogether, joinExit, type ExitMember } from './exit/process-exit.js';
 import { exitCodeOf, outcomeOf, type RunFacts } from './exit/exit-code.js';
 import { exitProcess } from './exit/exit-process.js';
 import { warnIfLingering } from './exit/warn-if-lingering.js';
@@ -68,6 +68,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   readonly #servers: ServerRegistry;
   readonly #startUp: StartUp;
   readonly #checkListeners: (when: string) => void;
+  /** This coordinator's part in the process's one exit, shared with every other coordinator. */
+  readonly #member: ExitMember;
+  #endsBy: number | undefined;
   readonly #phases: PhaseReport[] = [];
   #state: CoordinatorState = 'running';
   #run: Promise<ShutdownReport> | undefined;
@@ -96,6 +99,13 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       onPm2Shutdown: () => void this.shutdown({ reason: "PM2's shutdown message" }),
     });
     this.#checkListeners = checkPlan(this.#log, this.#options);
+    this.#member = {
+      finish: () => this.shutdown({ reason: 'another coordinator is ending the process' }).then((report) => report.exitCode),
+      endsBy: () => this.#endsBy,
+      log: this.#log,
+      handingBack: () => this.#tasks.handingBack,
+    };
+    this.#uninstallers.push(joinExit(this.#member));
   }
 
   /** `running`, `stopping` or `stopped`. */
@@ -249,6 +259,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
 
   #start(trigger: ShutdownTrigger, requestedCode?: number): Promise<ShutdownReport> {
     const triggeredAt = performance.now();
+    this.#endsBy = triggeredAt + this.#options.readinessDelay + this.#options.timeout;
     this.#state = 'stopping';
     this.#trigger = trigger;
     this.#requestedCode = requestedCode;
@@ -271,6 +282,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#log.info(`shutdown started by ${describeTrigger(trigger)} (${delay > 0 ? `readiness delay ${ms(delay)}, then ` : ''}budget ${ms(timeout)})`);
     // The budget is the phases': it starts once the load balancers have had their time.
     const budget = createBudget(timeout, await readinessDelay(delay, triggeredAt, this.#force.signal, this.#log));
+    this.#endsBy = budget.end;
     if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
     const onHookEnd = (report: HookReport, builtIn: boolean): void => {
       this.#emit('hook', report);
@@ -352,13 +364,13 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   }
 
   #exit(code: number, budget: Budget): Promise<void> {
-    const limit = (): number => (this.#forcedCode === undefined ? budget.end : Math.min(budget.end, performance.now() + FORCE_GRACE));
-    return exitAfterFlush(code, this.#log, limit, () => this.#tasks.handingBack);
+    if (this.#forcedCode !== undefined) return exitNow(this.#member, code, Math.min(budget.end, performance.now() + FORCE_GRACE));
+    return exitTogether(this.#member, code, () => (this.#forcedCode === undefined ? budget.end : Math.min(budget.end, performance.now() + FORCE_GRACE)));
   }
 
   /** The last resort: whatever is still running, the process ends at the total budget. */
   #budgetSpent(): void {
-    exitAtBudget(this.#log, this.#options.timeout, this.#report?.exitCode ?? exitCodeOf(this.#facts(true), this.#options.exitCodes), this.#report === undefined);
+    exitAtBudget(this.#member, this.#options.timeout, this.#report?.exitCode ?? exitCodeOf(this.#facts(true), this.#options.exitCodes), this.#report === undefined);
   }
 
   #settleWithoutExit(budget: Budget): void {

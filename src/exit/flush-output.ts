@@ -2,11 +2,11 @@ import { settledBy } from '../sequence/deadline.js';
 import type { Log } from '../report/log.js';
 
 /**
- * Waits until what was written to stdout and stderr has left the process, and the logger
- * has flushed, or until `instant`. `process.exit()` drops what a pipe has not taken yet.
+ * Waits until the loggers have flushed and what was written to stdout and stderr has left the
+ * process, or until `instant`. `process.exit()` drops what a pipe has not taken yet.
  */
-export async function flushOutput(log: Log, instant: number): Promise<void> {
-  await settledBy(Promise.all([log.flush(), drained(process.stdout), drained(process.stderr)]), instant);
+export async function flushOutput(logs: readonly Log[], instant: number): Promise<void> {
+  await settledBy(Promise.all([...logs.map((log) => log.flush()), drained(process.stdout), drained(process.stderr)]), instant);
 }
 
 function drained(stream: NodeJS.WriteStream): Promise<void> {

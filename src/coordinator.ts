@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addCluster } from './cluster/add-cluster.js';
 import type { AddClusterOptions } from './cluster/primary.js';
 import { exitAtBudget, exitNow, exitTogether, joinExit, type ExitMember } from './exit/process-exit.js';
-import { exitCodeOf, outcomeOf, type RunFacts } from './exit/exit-code.js';
+import { exitCodeOf } from './exit/exit-code.js';
 import { exitProcess } from './exit/exit-process.js';
 import { warnIfLingering } from './exit/warn-if-lingering.js';
 import { watchForeignExit } from './exit/watch-foreign-exit.js';
@@ -15,6 +15,7 @@ import { hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartO
 import { resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
 import { invalidType } from './options/errors.js';
 import { checkPlan } from './plan/check-plan.js';
+import { buildReport, factsOf, type RunRecord } from './report/build-report.js';
 import { emitEvent, type ShutdownEvents } from './report/events.js';
 import { logHookEnd, logPhase } from './report/log-lines.js';
 import { createLog, type Log } from './report/log.js';
@@ -30,6 +31,7 @@ import { PhaseRunner } from './sequence/phase-runner.js';
 import { PHASES, type Phase } from './sequence/phases.js';
 import { readinessDelay } from './sequence/readiness-delay.js';
 import type { Hook } from './sequence/run-hook.js';
+import type { Wiring } from './sequence/wiring.js';
 import type { StartUpContext } from './start/run-start-up.js';
 import { StartUp } from './start/start-up.js';
 import { callerStack } from './tasks/caller-stack.js';
@@ -65,6 +67,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   /** A repeated signal or a second fatal error: every hook's signal aborts, the phases left are skipped. */
   readonly #force = createForce();
   readonly #uninstallers: (() => void)[];
+  /** What the features that add hooks (servers, the cluster) take from this coordinator. */
+  readonly #wiring: Wiring;
   readonly #servers: ServerRegistry;
   readonly #startUp: StartUp;
   readonly #checkListeners: (when: string) => void;
@@ -90,7 +94,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#fatal = new FatalErrors(this.#log);
     const { exit } = this.#options;
     this.#startUp = new StartUp({ log: this.#log, exit, stopping: this.#stopping.signal, fail: (error) => void this.#start({ type: 'start-up', error }) });
-    this.#servers = new ServerRegistry({ log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn) });
+    this.#wiring = { log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn), stopping: this.#stopping.signal };
+    this.#servers = new ServerRegistry(this.#wiring);
     this.#uninstallers = listenForTriggers({
       ...this.#options,
       onSignal: (signal) => this.#onSignal(signal),
@@ -175,7 +180,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * @returns A function that removes it.
    */
   addCluster(options?: AddClusterOptions): () => void {
-    return addCluster(options, { register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn) });
+    return addCluster(options, this.#wiring);
   }
 
   /**
@@ -296,18 +301,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     }
     // Work refused after the drain is being handed back; the report must count it.
     await settledBy(this.#tasks.handingBack, budget.end - budget.exitReserve);
-    const facts = this.#facts(false);
-    const report: ShutdownReport = {
-      trigger,
-      startedAt,
-      duration: performance.now() - triggeredAt,
-      outcome: outcomeOf(facts),
-      exitCode: exitCodeOf(facts, this.#options.exitCodes),
-      phases: this.#phases,
-      errors: [...this.#fatal.recorded],
-      tasks: this.#tasks.report(),
-      servers: this.#servers.report(),
-    };
+    const report = buildReport(this.#record(), { startedAt, duration: performance.now() - triggeredAt }, this.#options.exitCodes, this.#servers.report());
     this.#report = report;
     this.#state = 'stopped';
     this.#emit('report', report);
@@ -365,12 +359,12 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
 
   #exit(code: number, budget: Budget): Promise<void> {
     if (this.#forcedCode !== undefined) return exitNow(this.#member, code, Math.min(budget.end, performance.now() + FORCE_GRACE));
-    return exitTogether(this.#member, code, () => (this.#forcedCode === undefined ? budget.end : Math.min(budget.end, performance.now() + FORCE_GRACE)));
+    return exitTogether(this.#member, code, budget.end);
   }
 
   /** The last resort: whatever is still running, the process ends at the total budget. */
   #budgetSpent(): void {
-    exitAtBudget(this.#member, this.#options.timeout, this.#report?.exitCode ?? exitCodeOf(this.#facts(true), this.#options.exitCodes), this.#report === undefined);
+    exitAtBudget(this.#member, this.#options.timeout, this.#report?.exitCode ?? exitCodeOf(factsOf(this.#record(), true), this.#options.exitCodes), this.#report === undefined);
   }
 
   #settleWithoutExit(budget: Budget): void {
@@ -379,14 +373,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     warnIfLingering(this.#log, Math.max(budget.end, performance.now() + ALIVE_GRACE));
   }
 
-  #facts(overran: boolean): RunFacts {
-    return {
-      forcedCode: this.#forcedCode,
-      requestedCode: this.#requestedCode,
-      errored: this.#trigger?.type === 'error' || this.#fatal.recorded.length > 0,
-      startUpFailed: this.#trigger?.type === 'start-up',
-      failed: overran || this.#phases.some((phase) => phase.outcome === 'failed') || this.#tasks.report().abandoned.length > 0,
-    };
+  #record(): RunRecord {
+    const run = { trigger: this.#trigger!, forcedCode: this.#forcedCode, requestedCode: this.#requestedCode };
+    return { ...run, phases: this.#phases, errors: this.#fatal.recorded, tasks: this.#tasks.report() };
   }
 
   #emit<E extends keyof ShutdownEvents>(event: E, data: ShutdownEvents[E][0]): void {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import { builtin } from '../runtime/builtin.js';
-import { SHUTDOWN_MESSAGE } from './shutdown-message.js';
+import { isListeningMessage, SHUTDOWN_MESSAGE } from './shutdown-message.js';
 
 /** Options of `addCluster()`. */
 export interface AddClusterOptions {
@@ -20,7 +20,20 @@ export function askAllToStop(): void {
   for (const worker of Object.values(builtin('node:cluster').workers ?? {})) if (worker !== undefined) askToStop(worker);
 }
 
-/** Asks one worker to stop, once. */
+/**
+ * From now on, asks again a worker whose coordinator says it listens once the primary is
+ * `stopping`: the first ask reached it before its coordinator existed. Returns the removal.
+ */
+export function askLateListeners(stopping: AbortSignal): () => void {
+  const cluster = builtin('node:cluster');
+  const onMessage = (worker: Worker, message: unknown): void => {
+    if (stopping.aborted && isListeningMessage(message)) askToStop(worker);
+  };
+  cluster.on('message', onMessage);
+  return () => void cluster.off('message', onMessage);
+}
+
+/** Asks one worker to stop. */
 function askToStop(worker: Worker): void {
   if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
 }

@@ -32,7 +32,7 @@ export function joinExit(member: ExitMember): () => void {
  * (those not yet triggered are asked to, since the process is ending), output is flushed and
  * hand-backs are done, or at `limit`. Whoever awaits `shutdown()` sees the report first.
  */
-export async function exitTogether(self: ExitMember, code: number, limit: () => number): Promise<void> {
+export async function exitTogether(self: ExitMember, code: number, limit: number): Promise<void> {
   const codes = await Promise.all([...members].filter((member) => member !== self).map((member) => member.finish()));
   if (exiting) return;
   exiting = true;
@@ -41,7 +41,7 @@ export async function exitTogether(self: ExitMember, code: number, limit: () => 
   // Node's deferred parser closes (one setImmediate per connection past its free list), 15 ms at 10,000.
   await new Promise((resolve) => process.nextTick(resolve));
   const all = new Set([self, ...members]);
-  const until = Math.max(limit(), ...[...all].map((member) => member.endsBy() ?? 0));
+  const until = Math.max(limit, ...[...all].map((member) => member.endsBy() ?? 0));
   // Hand-backs first: their log lines must be in what is flushed.
   await settledBy(Promise.all([...all].map((member) => member.handingBack())), until);
   await flushOutput([...all].map((member) => member.log), until);

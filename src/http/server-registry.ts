@@ -1,16 +1,7 @@
-import type { Log } from '../report/log.js';
-import type { Hook } from '../sequence/run-hook.js';
 import { addServerOptions } from '../options/call-options.js';
+import type { Wiring } from '../sequence/wiring.js';
 import { isDrainableServer, notAServer } from './is-drainable-server.js';
 import { ServerDrain, type DrainableServer, type ServerReport } from './server-drain.js';
-
-/** What the registry needs from its coordinator. */
-interface Wiring {
-  readonly log: Log;
-  readonly register: (hook: Hook) => () => void;
-  /** Calls `fn` at the trigger (or now, if it has come); returns its removal. */
-  readonly atTrigger: (fn: () => void) => () => void;
-}
 
 /** The servers given to `addServer()`: each drained by its own `close-http` hook. */
 export class ServerRegistry {

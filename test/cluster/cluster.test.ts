@@ -31,6 +31,18 @@ describe.concurrent('addCluster', () => {
     expect(linesStartingWith(stdout, 'report:')).toEqual(['{"outcome":"clean","exitCode":0}']);
   });
 
+  it('regression: SIGTERM to the primary while a worker was still starting: the worker never got the stop message, served on, and was killed at the deadline; the primary exited 1', async () => {
+    const primary = startFixture('cluster.mjs', [], { WORKER_START_DELAY: '400' });
+    await primary.waitFor('online:1');
+    await primary.waitFor('online:2');
+    // The workers' processes are up, their coordinators not yet: the message arrives before them.
+    primary.kill('SIGTERM');
+    const { code, stdout, stderr } = await primary.ended();
+    expect(code, stderr).toBe(0);
+    expect(linesStartingWith(stdout, 'worker-stopping:')).toHaveLength(2);
+    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+  });
+
   it('Ctrl-C to the process group: primary and workers each get SIGINT, and no run starts twice', async () => {
     const primary = startFixture('cluster.mjs', [], {}, [], { detached: true });
     await portOf(primary);

@@ -24,11 +24,16 @@ interface Scenario {
   readonly pause: number;
   /** Orders a (re)started instance must have recorded before it gets its SIGTERM. */
   readonly warmOrders: number;
+  /**
+   * SIGTERM right after the instance has answered a check, so HAProxy sees the 503 a whole
+   * interval later: the slowest case. Else SIGTERM follows an order, at any point between checks.
+   */
+  readonly signalAfterCheck: boolean;
 }
 
-const BUSY = { checkEvery: 200, clients: 64, pause: 0, warmOrders: 2_000 } as const;
+const BUSY = { checkEvery: 200, clients: 64, pause: 0, warmOrders: 2_000, signalAfterCheck: false } as const;
 // A few orders a second in all, checked every second: an instance can see no order for a second.
-const QUIET = { checkEvery: 1_000, clients: 2, pause: 500, warmOrders: 5 } as const;
+const QUIET = { checkEvery: 1_000, clients: 2, pause: 500, warmOrders: 5, signalAfterCheck: true } as const;
 
 /** Keeps each instance's output and HAProxy's stderr there, for notes/haproxy-facts.mjs. */
 const keep = process.env.HAPROXY_LOGS;
@@ -97,8 +102,8 @@ function parse(stdout: string) {
   return { arrivals, checks, marks };
 }
 
-/** Resolves once `instance` has recorded `count` orders; rejects (showing its output) after `within` ms. */
-function recordedOrders(instance: Fixture, count: number, within: number): Promise<void> {
+/** Resolves once `instance` has printed `count` lines that start with `prefix`; rejects (showing its output) after `within` ms. */
+function printedLines(instance: Fixture, prefix: string, count: number, within: number): Promise<void> {
   // Counted as lines come in: rescanning the whole output at every chunk would load the clients' process.
   let seen = 0;
   let scanned = 0;
@@ -106,7 +111,7 @@ function recordedOrders(instance: Fixture, count: number, within: number): Promi
     const check = (): void => {
       const stdout = instance.stdout();
       for (let end = stdout.indexOf('\n', scanned); end !== -1; end = stdout.indexOf('\n', scanned)) {
-        if (stdout.startsWith('recorded:', scanned)) seen++;
+        if (stdout.startsWith(prefix, scanned)) seen++;
         scanned = end + 1;
       }
       if (seen < count) return;
@@ -116,7 +121,7 @@ function recordedOrders(instance: Fixture, count: number, within: number): Promi
     };
     const timer = setTimeout(() => {
       instance.child.stdout.off('data', check);
-      reject(new Error(`the instance recorded ${seen} of ${count} orders within ${within} ms\n${instance.stdout().slice(-2000)}`));
+      reject(new Error(`the instance printed ${seen} of ${count} lines starting with ${JSON.stringify(prefix)} within ${within} ms\n${instance.stdout().slice(-2000)}`));
     }, within);
     instance.child.stdout.on('data', check);
     check();
@@ -154,7 +159,11 @@ async function rollingRestart(scenario: Scenario) {
   const restarts: Restart[] = [];
   for (let round = 0; round < 2; round++) {
     for (const i of [0, 1]) {
-      await recordedOrders(live[i]!, scenario.warmOrders, 30_000);
+      await printedLines(live[i]!, 'recorded:', scenario.warmOrders, 30_000);
+      if (scenario.signalAfterCheck) {
+        const checks = live[i]!.stdout().split('\nready 200 ').length - 1;
+        await printedLines(live[i]!, 'ready 200 ', checks + 1, 5 * scenario.checkEvery + 5_000);
+      }
       const signalled = epochNow();
       live[i]!.kill('SIGTERM');
       const ended = await live[i]!.ended(15_000);

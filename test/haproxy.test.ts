@@ -174,7 +174,7 @@ async function rollingRestart(scenario: Scenario) {
       restarts.push({
         instance: i,
         firstFailedCheck: (checks.find((check) => check.status === 503)?.at ?? Number.NaN) - sigterm,
-        lastArrival: Math.max(...arrivals.map((arrival) => arrival.at)) - sigterm,
+        lastArrival: arrivals.reduce((last, arrival) => Math.max(last, arrival.at), -Infinity) - sigterm,
         closing: marks.get('closing')! - sigterm,
         exit: marks.get('exit')! - sigterm,
         signalToClose: performance.timeOrigin + ended.at - signalled,

@@ -21,24 +21,10 @@ export interface HaproxyOptions {
   readonly retry?: boolean;
 }
 
-/** A change of an instance's state as HAProxy reported it on stderr. */
-export interface StateChange {
-  readonly server: number;
-  readonly state: 'UP' | 'DOWN';
-  /** When the test process read the report, in ms since the epoch (performance.timeOrigin + performance.now()). */
-  readonly at: number;
-}
-
 export interface Haproxy {
   /** Its frontend port on 127.0.0.1. */
   readonly port: number;
   readonly config: string;
-  readonly changes: readonly StateChange[];
-  /**
-   * Resolves with the first change of `server` to `state` at index `since` or later in `changes`;
-   * rejects after `within` ms or if HAProxy exits.
-   */
-  waitForChange(server: number, state: StateChange['state'], since: number, within?: number): Promise<StateChange>;
   /** HAProxy's own view of each instance (`show servers state` on its stats socket): true while it sends to it. */
   serversUp(): Promise<boolean[]>;
   /** Resolves once HAProxy sends to instance `server`; polls its stats socket 20 ms apart, `within` ms at most. */
@@ -127,16 +113,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Haproxy> {
   let stderr = '';
   let log = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-  const changes: StateChange[] = [];
-  const watchers = new Set<() => void>();
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    const at = epochNow();
-    stderr += chunk;
-    for (const [, server, state] of chunk.matchAll(/Server fleet\/i(\d+) is (UP|DOWN)/g)) {
-      changes.push({ server: Number(server), state: state as StateChange['state'], at });
-    }
-    for (const watcher of watchers) watcher();
-  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
   const stats = (command: string): Promise<string> =>
     new Promise((resolve, reject) => {
@@ -163,31 +140,9 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Haproxy> {
   const haproxy: Haproxy = {
     port,
     config,
-    changes,
     stderr: () => stderr,
     log: () => log,
     serversUp,
-    waitForChange: (server, state, since, within = 10_000) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          const change = changes.slice(since).find((each) => each.server === server && each.state === state);
-          if (change === undefined) return;
-          clearTimeout(timer);
-          watchers.delete(check);
-          resolve(change);
-        };
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          reject(new Error(`haproxy did not report i${server} ${state} within ${within} ms\n${stderr.slice(-2000)}`));
-        }, within);
-        watchers.add(check);
-        void exited.then(() => {
-          clearTimeout(timer);
-          watchers.delete(check);
-          reject(new Error(`haproxy exited before reporting i${server} ${state}\n${stderr.slice(-2000)}`));
-        });
-        check();
-      }),
     async waitUntilUp(server, within = 10_000) {
       const end = performance.now() + within;
       while (performance.now() < end) {

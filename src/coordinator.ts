@@ -8,11 +8,12 @@ import { exitProcess } from './exit/exit-process.js';
 import { warnIfLingering } from './exit/warn-if-lingering.js';
 import { watchForeignExit } from './exit/watch-foreign-exit.js';
 import { startWatchdog } from './exit/watchdog.js';
+import { Arrivals } from './http/arrivals.js';
 import { readinessHandler, type Readiness } from './http/readiness.js';
 import type { AddServerOptions, DrainableServer } from './http/server-drain.js';
 import { ServerRegistry } from './http/server-registry.js';
 import { hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
-import { resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
+import { longestDelay, resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
 import { invalidType } from './options/errors.js';
 import { checkPlan } from './plan/check-plan.js';
 import { buildReport, factsOf, type RunRecord } from './report/build-report.js';
@@ -64,6 +65,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   readonly #tasks: Tasks;
   readonly #fatal: FatalErrors;
   readonly #stopping = new AbortController();
+  /** When requests arrive at the servers: what an adaptive readiness delay goes by. */
+  readonly #arrivals = new Arrivals();
   /** A repeated signal or a second fatal error: every hook's signal aborts, the phases left are skipped. */
   readonly #force = createForce();
   readonly #uninstallers: (() => void)[];
@@ -94,7 +97,9 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#fatal = new FatalErrors(this.#log);
     const { exit } = this.#options;
     this.#startUp = new StartUp({ log: this.#log, exit, stopping: this.#stopping.signal, fail: (error) => void this.#start({ type: 'start-up', error }) });
-    this.#wiring = { log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn), stopping: this.#stopping.signal };
+    // Requests are noted only when a readiness delay will look at them.
+    const arrivals = this.#options.readinessDelay === 0 ? undefined : this.#arrivals;
+    this.#wiring = { log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn), stopping: this.#stopping.signal, arrivals };
     this.#servers = new ServerRegistry(this.#wiring);
     this.#uninstallers = listenForTriggers({
       ...this.#options,
@@ -139,7 +144,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * 200 `ready`, then 503 `stopping` (with `Connection: close`) from the trigger on. It takes
    * Node's `req, res`: Express's, Koa's `ctx.req`/`ctx.res`, Fastify's `request.raw`/`reply.raw`.
    */
-  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(() => this.#readiness());
+  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(
+    () => this.#readiness(),
+    (req) => this.#arrivals.unnote((req as { stream?: object }).stream ?? req),
+  );
 
   /**
    * Runs the service's start-up: `fn({ signal })` connects, warms up and listens, and the
@@ -264,12 +272,12 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
 
   #start(trigger: ShutdownTrigger, requestedCode?: number): Promise<ShutdownReport> {
     const triggeredAt = performance.now();
-    this.#endsBy = triggeredAt + this.#options.readinessDelay + this.#options.timeout;
+    this.#endsBy = triggeredAt + longestDelay(this.#options.readinessDelay) + this.#options.timeout;
     this.#state = 'stopping';
     this.#trigger = trigger;
     this.#requestedCode = requestedCode;
     this.#tasks.markStopping();
-    if (this.#options.watchdog) startWatchdog(this.#options.readinessDelay + this.#options.timeout);
+    if (this.#options.watchdog) startWatchdog(longestDelay(this.#options.readinessDelay) + this.#options.timeout);
     this.#checkListeners('at the trigger');
     this.#uninstallers.push(watchForeignExit(this.#log, () => this.#cutShort()));
     // The run's promise exists before anything it calls can call `shutdown()` back.
@@ -284,9 +292,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     const startedAt = toEpoch(triggeredAt);
     const { timeout, readinessDelay: delay } = this.#options;
     this.#emit('start', { trigger, startedAt, timeout, readinessDelay: delay });
-    this.#log.info(`shutdown started by ${describeTrigger(trigger)} (${delay > 0 ? `readiness delay ${ms(delay)}, then ` : ''}budget ${ms(timeout)})`);
+    this.#log.info(`shutdown started by ${describeTrigger(trigger)} (budget ${ms(timeout)}${delay === 0 ? '' : ', after the readiness delay'})`);
+    const delayed = await readinessDelay(delay, triggeredAt, this.#arrivals, this.#force.signal, this.#log);
     // The budget is the phases': it starts once the load balancers have had their time.
-    const budget = createBudget(timeout, await readinessDelay(delay, triggeredAt, this.#force.signal, this.#log));
+    const budget = createBudget(timeout, delayed === undefined ? triggeredAt : performance.now());
     this.#endsBy = budget.end;
     if (this.#options.exit) atInstant(budget.end, () => this.#budgetSpent(), { unref: true });
     const onHookEnd = (report: HookReport, builtIn: boolean): void => {
@@ -301,7 +310,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     }
     // Work refused after the drain is being handed back; the report must count it.
     await settledBy(this.#tasks.handingBack, budget.end - budget.exitReserve);
-    const report = buildReport(this.#record(), { startedAt, duration: performance.now() - triggeredAt }, this.#options.exitCodes, this.#servers.report());
+    const report = buildReport(this.#record(), { startedAt, duration: performance.now() - triggeredAt }, this.#options.exitCodes, this.#servers.report(), delayed);
     this.#report = report;
     this.#state = 'stopped';
     this.#emit('report', report);

@@ -18,6 +18,7 @@ export type {
   ShutdownReport,
 } from './report/report.js';
 export { PHASES, type Phase } from './sequence/phases.js';
+export type { ReadinessDelay, ReadinessDelayReport } from './sequence/readiness-delay.js';
 export type { Hook, HookContext } from './sequence/run-hook.js';
 export type { StartUpContext } from './start/run-start-up.js';
 export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks/tasks.js';

@@ -4,11 +4,12 @@
 // clients: failed requests; at the instances: orders answered but never recorded (lost) and
 // recorded twice (duplicated). Timed at the instances, on one clock: SIGTERM, the first check
 // answered 503, the last order that arrived, the listener's close, the exit.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startFixture, type Fixture } from './helpers/fixture.js';
+import { describeWithServer } from './helpers/servers.js';
 import { epochNow, freePort, HAPROXY, startHaproxy, type Haproxy } from './helpers/haproxy.js';
 
 interface Scenario {
@@ -138,6 +139,8 @@ interface Restart {
   /** Ms from the test's kill() to the child's close, as the test saw it. */
   readonly signalToClose: number;
   readonly arrivalsAfterSignal: number;
+  /** Why the readiness delay ended, from the report. */
+  readonly endedBy: string | undefined;
 }
 
 async function rollingRestart(scenario: Scenario) {
@@ -179,6 +182,7 @@ async function rollingRestart(scenario: Scenario) {
         exit: marks.get('exit')! - sigterm,
         signalToClose: performance.timeOrigin + ended.at - signalled,
         arrivalsAfterSignal: after.length,
+        endedBy: (JSON.parse(ended.stdout.split('\n').find((line) => line.startsWith('report:'))?.slice(7) ?? '{}') as { readinessDelay?: { endedBy: string } }).readinessDelay?.endedBy,
       });
       live[i] = await start(i);
       // A check the new instance passed comes after any that failed while it was down: from then on
@@ -235,7 +239,7 @@ async function run(scenario: Scenario) {
       ...result.restarts.map(
         (r) =>
           `  i${r.instance}: after SIGTERM, first 503 check ${ms(r.firstFailedCheck)} ms, last order ${ms(r.lastArrival)} ms (${r.arrivalsAfterSignal} arrived), ` +
-          `listener closing ${ms(r.closing)} ms, exit ${ms(r.exit)} ms (${ms(r.signalToClose)} ms from kill() to close at the test)`,
+          `delay ended by ${r.endedBy}, listener closing ${ms(r.closing)} ms, exit ${ms(r.exit)} ms (${ms(r.signalToClose)} ms from kill() to close at the test)`,
       ),
       `  HAProxy logged ${retried.length} orders retried or redispatched, ${errors.length} answered with an error` +
         (result.failed.length > errors.length ? `; the other failures it closed without a log line (it does so when a reused connection to an instance closes)` : ''),
@@ -246,36 +250,38 @@ async function run(scenario: Scenario) {
   return result;
 }
 
-// haproxy comes from Debian's package, which .ci/run installs: in CI this test never skips.
-describe.skipIf(!process.env.CI && !existsSync(HAPROXY))('a rolling restart behind HAProxy with readiness checks', () => {
-  it('readinessDelay 1000: 0 failed, 0 lost, 0 duplicated orders', async () => {
-    const result = await run({ name: 'delay-1000', readinessDelay: 1_000, retry: true, ...BUSY });
+describeWithServer(HAPROXY, 'haproxy', 'a rolling restart behind HAProxy with readiness checks', () => {
+  it('readinessDelay { max: 5000 }: 0 failed, 0 lost, 0 duplicated orders, each instance out in a few hundred ms', async () => {
+    const result = await run({ name: 'adaptive', readinessDelay: { max: 5_000 }, retry: true, ...BUSY });
+    expect(result.sent).toBeGreaterThan(10_000);
+    expect({ failed: result.failed, lost: result.lost, duplicated: result.duplicated }).toEqual({ failed: [], lost: [], duplicated: [] });
+    // The delay ended on the quiet, not at max; bench/ and docs/ have the tight numbers beside the fixed delay's.
+    expect(result.restarts.map((restart) => restart.endedBy)).toEqual(Array(4).fill('quiet'));
+    expect(median(result.restarts.map((restart) => restart.exit))).toBeLessThan(1_000);
+  }, 90_000);
+
+  it('readinessDelay { max: 5000 }, HAProxy without retries or redispatch: 0 failed, 0 lost, 0 duplicated orders', async () => {
+    const result = await run({ name: 'adaptive-no-retry', readinessDelay: { max: 5_000 }, retry: false, ...BUSY });
     expect(result.sent).toBeGreaterThan(10_000);
     expect({ failed: result.failed, lost: result.lost, duplicated: result.duplicated }).toEqual({ failed: [], lost: [], duplicated: [] });
   }, 90_000);
 
-  it('readinessDelay 1000, HAProxy without retries or redispatch: 0 failed, 0 lost, 0 duplicated orders', async () => {
-    const result = await run({ name: 'delay-1000-no-retry', readinessDelay: 1_000, retry: false, ...BUSY });
-    expect(result.sent).toBeGreaterThan(10_000);
+  it('readinessDelay 1000 (fixed): 0 failed, 0 lost, 0 duplicated orders, each instance out after the whole second', async () => {
+    const result = await run({ name: 'fixed-1000', readinessDelay: 1_000, retry: true, ...BUSY });
     expect({ failed: result.failed, lost: result.lost, duplicated: result.duplicated }).toEqual({ failed: [], lost: [], duplicated: [] });
+    expect(median(result.restarts.map((restart) => restart.exit))).toBeGreaterThanOrEqual(1_000);
   }, 90_000);
 
-  // Failures vary from 0 to a few dozen: see notes/haproxy-facts.md. What never happens is an order lost or recorded twice.
-  it('readinessDelay 0: 0 lost, 0 duplicated orders', async () => {
-    const result = await run({ name: 'delay-0', readinessDelay: 0, retry: true, ...BUSY });
-    expect({ lost: result.lost, duplicated: result.duplicated }).toEqual({ lost: [], duplicated: [] });
-  }, 90_000);
-
-  it('readinessDelay 0, HAProxy without retries or redispatch: orders fail', async () => {
-    const result = await run({ name: 'delay-0-no-retry', readinessDelay: 0, retry: false, ...BUSY });
-    expect(result.failed.length).toBeGreaterThan(0);
-  }, 90_000);
-
-  it('a quiet service, checked every second, readinessDelay 2000: 0 failed, 0 lost, 0 duplicated orders', async () => {
-    const result = await run({ name: 'quiet-delay-2000-no-retry', readinessDelay: 2_000, retry: false, ...QUIET });
+  it('a quiet service, checked every second, readinessDelay { max: 5000 }: the delay outlasts HAProxy\'s 503 check, 0 failed', async () => {
+    const result = await run({ name: 'quiet-adaptive-no-retry', readinessDelay: { max: 5_000 }, retry: false, ...QUIET });
     expect(result.sent).toBeGreaterThan(20);
     // Few orders, so few to fail: the listener must have stayed open until HAProxy had seen the 503.
     for (const restart of result.restarts) expect(restart.closing).toBeGreaterThan(restart.firstFailedCheck);
     expect({ failed: result.failed, lost: result.lost, duplicated: result.duplicated }).toEqual({ failed: [], lost: [], duplicated: [] });
+  }, 90_000);
+
+  it('without a readiness delay, HAProxy without retries: orders fail (what the delay is for)', async () => {
+    const result = await run({ name: 'no-delay-no-retry', readinessDelay: 0, retry: false, ...BUSY });
+    expect(result.failed.length).toBeGreaterThan(0);
   }, 90_000);
 });

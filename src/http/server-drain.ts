@@ -5,6 +5,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { describeError } from '../report/describe-error.js';
+import type { Arrivals } from './arrivals.js';
 import type { Log } from '../report/log.js';
 import { builtin } from '../runtime/builtin.js';
 
@@ -43,6 +44,15 @@ export interface ServerReport {
 // long for one more request, answered with `Connection: close`.
 export const IDLE_GRACE = 100;
 
+/** How a drain is set up, besides its server. */
+export interface DrainSettings {
+  readonly name: string;
+  readonly onUpgraded: AddServerOptions['onUpgraded'];
+  readonly log: Log;
+  /** Where requests are noted as they arrive, for an adaptive readiness delay. */
+  readonly arrivals: Arrivals | undefined;
+}
+
 /**
  * One HTTP/1 connection as the protocol sees it. `busy` while a request is in flight: its
  * headers are in (a `request`, `checkContinue` or `checkExpectation` event) and its response has
@@ -73,6 +83,7 @@ export class ServerDrain {
   readonly #name: string;
   readonly #onUpgraded: AddServerOptions['onUpgraded'];
   readonly #log: Log;
+  readonly #arrivals: Arrivals | undefined;
   readonly #sockets = new Set<Socket>();
   /** TLS sockets before their handshake, by remote address: idle until they say what they speak. */
   readonly #handshaking = new Map<string, Socket>();
@@ -89,11 +100,12 @@ export class ServerDrain {
   #destroyed = 0;
   #upgradedCount = 0;
 
-  constructor(server: DrainableServer, name: string, onUpgraded: AddServerOptions['onUpgraded'], log: Log) {
+  constructor(server: DrainableServer, { name, onUpgraded, log, arrivals }: DrainSettings) {
     this.#server = server;
     this.#name = name;
     this.#onUpgraded = onUpgraded;
     this.#log = log;
+    this.#arrivals = arrivals;
     // https and http2's secure servers are TLS servers; telling them by a method keeps node:tls unloaded.
     const tls = typeof (server as { addContext?: unknown }).addContext === 'function';
     const http2 = typeof (server as Partial<Http2Server>).updateSettings === 'function';
@@ -102,6 +114,8 @@ export class ServerDrain {
     if (tls) this.#listen('secureConnection', (socket: TLSSocket) => this.#onSecureSocket(socket));
     this.#listen('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res), true);
     this.#listen('session', (session: ServerHttp2Session) => this.#onSession(session));
+    // A new HTTP/2 stream is a request arriving; HTTP/1 ones are noted as their 'request' comes.
+    if (http2 && arrivals !== undefined) this.#listen('stream', (stream: object) => arrivals.note(stream));
     // A listen() that completes after the trigger (a start-up still resolving 'localhost', or one
     // overtaken by SIGTERM) must not open the port in the middle of the drain: close it at once,
     // before the loop can accept a connection on it.
@@ -211,6 +225,7 @@ export class ServerDrain {
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.httpVersionMajor === 2) return;
+    this.#arrivals?.note(req);
     const connection = this.#connections.get(req.socket) ?? this.#track(req.socket);
     clearTimeout(connection.timer);
     connection.receiving = false;

@@ -18,8 +18,8 @@ export class ServerRegistry {
     const existing = this.#drains.get(server);
     if (existing !== undefined) return existing.remove;
     const { name, timeout, onUpgraded } = addServerOptions(options);
-    const { log, register, atTrigger } = this.#wiring;
-    const drain = new ServerDrain(server, name, onUpgraded, log);
+    const { log, register, atTrigger, arrivals } = this.#wiring;
+    const drain = new ServerDrain(server, { name, onUpgraded, log, arrivals });
     const removers = [atTrigger(() => drain.endKeepAlive()), register({ name, phase: 'close-http', timeout, run: ({ signal }) => drain.drain(signal) })];
     const remove = (): void => {
       for (const each of removers) each();

@@ -2,7 +2,8 @@ import { DEFAULT_EXIT_CODES, type ExitCodes } from '../exit/exit-code.js';
 import type { Logger } from '../report/log.js';
 import { signalNumber } from '../triggers/signal-number.js';
 import { invalidType, outOfRange } from './errors.js';
-import { boolean, duration, exitCode, optional, optionsBag } from './validate.js';
+import type { ReadinessDelay } from '../sequence/readiness-delay.js';
+import { boolean, duration, exitCode, isPlainObject, optional, optionsBag } from './validate.js';
 
 /** Options of `new ShutdownCoordinator(options)`. Every one is optional. */
 export interface ShutdownCoordinatorOptions {
@@ -12,11 +13,14 @@ export interface ShutdownCoordinatorOptions {
    */
   readonly timeout?: number;
   /**
-   * Milliseconds to keep serving after the trigger, with readiness answering 503 and every
-   * response saying `Connection: close`, before `stop-intake` starts: the time a load balancer
-   * needs to take the instance out. `timeout` starts after it. Default 0.
+   * How long to keep serving after the trigger, with readiness answering 503 and every response
+   * saying `Connection: close`, before `stop-intake` starts: the time load balancers need to take
+   * the instance out. `timeout` starts after it. A number is a fixed delay in ms. `{ max, min? }`
+   * ends it as soon as no request has arrived for long enough to show that they have stopped
+   * sending (judged from the rate before the trigger), after `min` (default 0) and by `max`.
+   * Default 0.
    */
-  readonly readinessDelay?: number;
+  readonly readinessDelay?: ReadinessDelay;
   /** Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. */
   readonly signals?: readonly NodeJS.Signals[];
   /**
@@ -56,7 +60,7 @@ export interface ShutdownCoordinatorOptions {
 
 export interface ResolvedOptions {
   readonly timeout: number;
-  readonly readinessDelay: number;
+  readonly readinessDelay: ReadinessDelay;
   readonly signals: readonly NodeJS.Signals[];
   readonly handleErrors: boolean;
   readonly exit: boolean;
@@ -80,7 +84,7 @@ export function resolveOptions(value: unknown): ResolvedOptions {
   const exit = optional(boolean, 'options.exit', options.exit) ?? true;
   return {
     timeout,
-    readinessDelay: optional(duration, 'options.readinessDelay', options.readinessDelay, 0) ?? 0,
+    readinessDelay: readinessDelay(options.readinessDelay),
     signals: options.signals === undefined ? DEFAULT_SIGNALS : signals(options.signals),
     handleErrors: optional(boolean, 'options.handleErrors', options.handleErrors) ?? true,
     exit,
@@ -90,6 +94,21 @@ export function resolveOptions(value: unknown): ResolvedOptions {
     gracePeriod: optional(duration, 'options.gracePeriod', options.gracePeriod),
     taskStacks: optional(boolean, 'options.taskStacks', options.taskStacks) ?? false,
   };
+}
+
+function readinessDelay(value: unknown): ReadinessDelay {
+  if (value === undefined || typeof value === 'number') return optional(duration, 'options.readinessDelay', value, 0) ?? 0;
+  if (!isPlainObject(value)) throw invalidType('options.readinessDelay', 'a number of milliseconds or { max, min? }', value);
+  const bounds = optionsBag('options.readinessDelay', value, ['max', 'min'] as const);
+  const max = duration('options.readinessDelay.max', bounds.max);
+  const min = optional(duration, 'options.readinessDelay.min', bounds.min, 0);
+  if (min !== undefined && min > max) throw outOfRange('options.readinessDelay.min', `at most options.readinessDelay.max (${max} ms)`, min);
+  return min === undefined ? { max } : { max, min };
+}
+
+/** The longest a readiness delay can last. */
+export function longestDelay(delay: ReadinessDelay): number {
+  return typeof delay === 'number' ? delay : delay.max;
 }
 
 function watchdog(value: unknown, exit: boolean): boolean {

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options/coordinator-options.js';
+import { longestDelay, type ResolvedOptions } from '../options/coordinator-options.js';
 import type { Log } from '../report/log.js';
 import { checkGracePeriod } from './check-grace-period.js';
 import { listenerCheck } from './competing-listeners.js';
@@ -12,7 +12,7 @@ import { detectPlatform } from './platform.js';
  */
 export function checkPlan(log: Log, options: ResolvedOptions): (when: string) => void {
   const { signals, handleErrors, timeout, readinessDelay, gracePeriod } = options;
-  checkGracePeriod(log, { timeout, readinessDelay, gracePeriod, platform: detectPlatform() });
+  checkGracePeriod(log, { timeout, readinessDelay: longestDelay(readinessDelay), gracePeriod, platform: detectPlatform() });
   warnIfSignalsAreNotForwarded(log);
   return listenerCheck(log, handleErrors ? [...signals, 'uncaughtException', 'unhandledRejection'] : signals);
 }

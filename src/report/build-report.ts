@@ -1,5 +1,6 @@
 import { exitCodeOf, outcomeOf, type ExitCodes, type RunFacts } from '../exit/exit-code.js';
 import type { ServerReport } from '../http/server-drain.js';
+import type { ReadinessDelayReport } from '../sequence/readiness-delay.js';
 import type { TasksReport } from '../tasks/tasks.js';
 import type { ShutdownTrigger } from '../triggers/trigger.js';
 import type { FatalErrorReport, PhaseReport, ShutdownReport } from './report.js';
@@ -26,7 +27,13 @@ export function factsOf(run: RunRecord, overran: boolean): RunFacts {
 }
 
 /** The report of a run that has ended. */
-export function buildReport(run: RunRecord, times: { startedAt: number; duration: number }, exitCodes: ExitCodes, servers: ServerReport[]): ShutdownReport {
+export function buildReport(
+  run: RunRecord,
+  times: { startedAt: number; duration: number },
+  exitCodes: ExitCodes,
+  servers: ServerReport[],
+  readinessDelay: ReadinessDelayReport | undefined,
+): ShutdownReport {
   const facts = factsOf(run, false);
   return {
     trigger: run.trigger,
@@ -37,5 +44,6 @@ export function buildReport(run: RunRecord, times: { startedAt: number; duration
     errors: [...run.errors],
     tasks: run.tasks,
     servers,
+    ...(readinessDelay === undefined ? {} : { readinessDelay }),
   };
 }

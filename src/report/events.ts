@@ -3,6 +3,7 @@ import { builtin } from '../runtime/builtin.js';
 import { describeError } from './describe-error.js';
 import type { Log } from './log.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report.js';
+import type { ReadinessDelay } from '../sequence/readiness-delay.js';
 import type { ShutdownTrigger } from '../triggers/trigger.js';
 
 /** Sent when a shutdown starts, before any hook runs. */
@@ -12,8 +13,8 @@ export interface StartEvent {
   readonly startedAt: number;
   /** The budget of the phases in ms, which starts after the readiness delay. */
   readonly timeout: number;
-  /** Ms of serving, with readiness 503, before the phases. */
-  readonly readinessDelay: number;
+  /** How long it serves on, with readiness 503, before the phases: `options.readinessDelay`. */
+  readonly readinessDelay: ReadinessDelay;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ServerReport } from '../http/server-drain.js';
 import type { Phase } from '../sequence/phases.js';
+import type { ReadinessDelayReport } from '../sequence/readiness-delay.js';
 import type { TasksReport } from '../tasks/tasks.js';
 import type { ShutdownTrigger } from '../triggers/trigger.js';
 
@@ -69,4 +70,6 @@ export interface ShutdownReport {
   readonly tasks: TasksReport;
   /** One entry per server given to `addServer()`: what its drain did with the connections. */
   readonly servers: readonly ServerReport[];
+  /** How the readiness delay went, when there was one. */
+  readonly readinessDelay?: ReadinessDelayReport;
 }

@@ -1,3 +1,4 @@
+import type { Arrivals } from '../http/arrivals.js';
 import type { Log } from '../report/log.js';
 import type { Hook } from './run-hook.js';
 
@@ -10,4 +11,6 @@ export interface Wiring {
   readonly atTrigger: (fn: () => void) => () => void;
   /** Aborts at the trigger. */
   readonly stopping: AbortSignal;
+  /** Where servers note their requests, when a readiness delay needs them. */
+  readonly arrivals: Arrivals | undefined;
 }

@@ -115,6 +115,15 @@ describe('README.md and docs/', () => {
     expect(broken).toEqual([]);
   });
 
+  it('the HAProxy settings shown are the ones the HAProxy test runs', () => {
+    const shown = blocksOf(read('docs/deployment.md'), 'haproxy')[0]!;
+    const tested = readFileSync(join(root, 'test/helpers/haproxy.ts'), 'utf8');
+    const directives = shown.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('backend') && !line.startsWith('server'));
+    expect(directives.length).toBeGreaterThanOrEqual(3);
+    expect(directives.filter((directive) => !tested.includes(directive))).toEqual([]);
+    expect(tested).toContain('fall 1 rise 1');
+  });
+
   it('the nginx settings shown are the ones the fleet test runs', () => {
     const shown = blocksOf(read('docs/deployment.md'), 'nginx')[0]!;
     const tested = readFileSync(join(root, 'test/fleet.test.ts'), 'utf8');

@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 import { describeWithServer } from './helpers/servers.js';
+import { freePort } from './helpers/net.js';
 
 const NGINX = '/usr/sbin/nginx';
 const scratch = mkdtempSync(join(tmpdir(), 'lastcall-fleet-'));
@@ -22,13 +22,6 @@ afterAll(() => {
   if (!process.env.KEEP_FLEET) rmSync(scratch, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** nginx in front of the two instances, with the settings that matter for a graceful restart. */
 async function startNginx(name: string, upstreams: number[]): Promise<number> {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 import { describeWithServer } from './helpers/servers.js';
-import { epochNow, freePort, HAPROXY, startHaproxy, type Haproxy } from './helpers/haproxy.js';
+import { epochNow, HAPROXY, startHaproxy, type Haproxy } from './helpers/haproxy.js';
+import { freePort } from './helpers/net.js';
 
 interface Scenario {
   readonly name: string;

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { freePort } from './net.js';
 
 /** Debian's package (`apt-get install haproxy`; 2.6 on bookworm), which .ci/run installs. */
 export const HAPROXY = '/usr/sbin/haproxy';
@@ -45,13 +46,6 @@ afterAll(() => {
   running.clear();
 });
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function configFor(dir: string, port: number, { backends, checkEvery = 200, retry = true }: HaproxyOptions): string {
   return `

@@ -1,9 +1,10 @@
 // The drain follows the protocol, not a guess: one test per defect of 0.1, named after it.
-import { connect as netConnect, createServer as createNetServer, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { IDLE_GRACE } from '../../src/http/server-drain.js';
 import { startFixture } from '../helpers/fixture.js';
 import { get, portOf, until } from '../helpers/http.js';
+import { freePort } from '../helpers/net.js';
 
 /** A raw client: what the server sent, and how the connection ended. */
 function rawClient(port: number): { socket: Socket; received: () => string; ended: Promise<'end' | string>; waitFor: (text: string) => Promise<void> } {
@@ -34,13 +35,6 @@ function rawClient(port: number): { socket: Socket; received: () => string; ende
   return { socket, received: () => raw, ended, waitFor };
 }
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.concurrent('drain regressions', () => {
   it('regression: a server whose listen() completed after the trigger accepted connections in the middle of the shutdown and dropped them, and the report said clean', async () => {

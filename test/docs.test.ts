@@ -102,7 +102,8 @@ describe('README.md and docs/', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // A whole TypeScript program: seconds of CPU, which a loaded machine stretches.
+  }, 120_000);
 
   it('every relative link points to a file that exists', () => {
     const broken: string[] = [];

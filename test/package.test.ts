@@ -95,6 +95,7 @@ describe('the packed package', () => {
         .map((name) => name.slice(name.indexOf('dist/')))
         .sort();
       expect(declarations).toEqual(resolution === 'nodenext' ? ['dist/index.d.cts', 'dist/index.d.ts'] : ['dist/index.d.ts']);
-    });
+      // A whole TypeScript program: seconds of CPU, which a loaded machine stretches.
+    }, 120_000);
   }
 });

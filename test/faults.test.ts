@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture, type Ended, type Fixture } from './helpers/fixture.js';
+import { runtime } from './helpers/runtime.js';
 
 const PHASES = ['stop-intake', 'stop-scheduler', 'close-http', 'drain', 'close-clients', 'exit'];
 const SLACK = 1_000;
@@ -177,7 +178,9 @@ describe.concurrent('3. a hook that calls process.exit() itself', () => {
       // The task in flight was neither finished nor handed to its onAbandon.
       expect(stdout).not.toContain('task:abandoned');
       const [listener] = linesStartingWith(stdout, 'exit-listener:').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(listener).toEqual({ code: expected, exitCode: arg === 'none' ? null : expected, state: 'stopping', inFlight: 1 });
+      // Deno's process.exit() sets process.exitCode to the code it exits with before the listeners run.
+      const bareExitCode = runtime.name === 'deno' ? 0 : null;
+      expect(listener).toEqual({ code: expected, exitCode: arg === 'none' ? bareExitCode : expected, state: 'stopping', inFlight: 1 });
       // The pino-like logger wrote its buffered lines from its own 'exit' listener.
       expect(stderr).toContain('lastcall: shutdown started by SIGTERM (budget 1000 ms)');
       expect(stderr).toContain('lastcall: hook "fails" (stop-intake) failed: Error: consumer would not stop');
@@ -341,8 +344,12 @@ async function withClosedOutput(streams: readonly ('stdout' | 'stderr')[]): Prom
   return { ...run, trace };
 }
 
+// Node raises a failed write to a closed pipe as an uncaught EPIPE; Bun and Deno drop the write
+// and raise nothing. Either way the sequence must run to its end by the budget.
+const raisesEpipe = runtime.name === 'node';
+
 describe.concurrent('7. output closed by its reader (EPIPE)', () => {
-  it('stdout closed: each failed write is an uncaught EPIPE, recorded; the sequence runs to its end and exits 1 by the budget', async () => {
+  it.runIf(raisesEpipe)('stdout closed: each failed write is an uncaught EPIPE, recorded; the sequence runs to its end and exits 1 by the budget', async () => {
     const { code, stderr, elapsed, trace } = await withClosedOutput(['stdout']);
 
     expect(code).toBe(1);
@@ -362,15 +369,29 @@ describe.concurrent('7. output closed by its reader (EPIPE)', () => {
     expect(stderr).not.toContain("Unhandled 'error' event");
   });
 
-  it("stdout and stderr closed: the sequence still runs to its end, exit 1 by the budget (bug: each EPIPE from logging the last uncaught error is another one, a loop of ~20,000 a second that stalls the sequence until the last-resort timer)", async () => {
+  it.runIf(!raisesEpipe)('stdout closed, on a runtime that drops the writes: the sequence runs to its end and exits 0 by the budget', async () => {
+    const { code, stderr, elapsed, trace } = await withClosedOutput(['stdout']);
+
+    expect(code).toBe(0);
+    expect(elapsed).toBeLessThan(1_000 + SLACK);
+    expect(linesStartingWith(trace, 'hook:')).toEqual(['chatty consumer', 'pool']);
+    expect(trace).toContain('task:done');
+    expect(trace).not.toContain('task:abandoned');
+    const report = reportOf(trace, stderr);
+    expect(report).toMatchObject({ outcome: 'clean', exitCode: 0, errors: [] });
+    expect(report.tasks).toMatchObject({ finished: 1, abandoned: [] });
+    expect(trace).toContain('exit:0');
+  });
+
+  it("stdout and stderr closed: the sequence still runs to its end by the budget (bug: each EPIPE from logging the last uncaught error is another one, a loop of ~20,000 a second that stalls the sequence until the last-resort timer)", async () => {
     const { code, elapsed, trace } = await withClosedOutput(['stdout', 'stderr']);
 
-    expect(code).toBe(1);
+    expect(code).toBe(raisesEpipe ? 1 : 0);
     expect(elapsed).toBeLessThan(1_000 + SLACK);
     expect(linesStartingWith(trace, 'hook:'), trace.slice(-2000)).toEqual(['chatty consumer', 'pool']);
     expect(trace).toContain('task:done');
     const report = reportOf(trace);
-    expect(report.outcome).toBe('error');
+    expect(report.outcome).toBe(raisesEpipe ? 'error' : 'clean');
     // A closed pipe is one fault, not thousands.
     expect(report.errorCount).toBeLessThan(100);
   });

@@ -35,7 +35,9 @@ export function askLateListeners(stopping: AbortSignal): () => void {
 
 /** Asks one worker to stop. */
 function askToStop(worker: Worker): void {
-  if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
+  // A worker exiting on its own (Ctrl-C reached it too) can close its channel after isConnected():
+  // the send then fails with EPIPE, an uncaught error without a callback. Its exit is what counts.
+  if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE, () => {});
 }
 
 /**
@@ -47,7 +49,9 @@ export function waitForWorkers(signal: AbortSignal): Promise<void> {
   const failures: string[] = [];
   return new Promise((resolve, reject) => {
     const done = (): void => {
-      if (Object.keys(cluster.workers ?? {}).length > 0) return;
+      // Exited, not forgotten: the cluster module forgets a worker once it has exited and its IPC
+      // channel has closed, and Deno's never sees that channel close for a worker that exits itself.
+      if (Object.values(cluster.workers ?? {}).some((worker) => worker !== undefined && !worker.isDead())) return;
       cluster.off('exit', onExit);
       cluster.off('fork', askToStop);
       if (failures.length === 0) resolve();
@@ -55,8 +59,7 @@ export function waitForWorkers(signal: AbortSignal): Promise<void> {
     };
     const onExit = (worker: Worker, code: number | null, signalName: string | null): void => {
       if (code !== 0) failures.push(`worker ${worker.id} ${code === null ? `killed by ${signalName}` : `exited with ${code}`}`);
-      // The cluster module forgets the worker after its 'exit' listeners: look once it has.
-      setImmediate(done);
+      done();
     };
     cluster.on('exit', onExit);
     cluster.on('fork', askToStop);

@@ -19,10 +19,11 @@ export function watchForeignExit(log: Log, cutShort: () => string | undefined): 
   });
 }
 
-// The frame right after process.exit's own is whoever called it.
+// The frame right after process.exit's own is whoever called it: the runtime's own frame says
+// `node:` (Node, Deno), or `unknown` (Bun).
 function exitCaller(stack: string): string | undefined {
   const frames = stack.split('\n').map((line) => line.trim());
-  const exit = frames.findIndex((frame) => /^at (process\.)?(exit|reallyExit) \(node:/.test(frame));
+  const exit = frames.findIndex((frame) => /^at (process\.)?(exit|reallyExit) \((node:|unknown|native)/.test(frame));
   const caller = exit === -1 ? undefined : frames[exit + 1];
   return caller === undefined ? undefined : caller.replace(/^at /, 'at ');
 }

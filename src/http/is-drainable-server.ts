@@ -1,12 +1,16 @@
 import { invalidType } from '../options/errors.js';
-import { builtin } from '../runtime/builtin.js';
 import type { DrainableServer } from './server-drain.js';
 
-/** True for the servers `addServer()` can drain. */
+/**
+ * True for the servers `addServer()` can drain: what `http`, `https` and `http2` create, told by
+ * what the drain uses rather than by class, since Bun's `http.Server` is no `net.Server`. An
+ * application (Express, Koa) has `listen` but no connection handling, so it is refused.
+ */
 export function isDrainableServer(value: unknown): value is DrainableServer {
-  if (!(value instanceof builtin('node:net').Server)) return false;
-  const server = value as unknown as Record<string, unknown>;
-  return typeof server.closeIdleConnections === 'function' || typeof server.updateSettings === 'function';
+  if (typeof value !== 'object' || value === null) return false;
+  const server = value as Record<string, unknown>;
+  const emits = ['on', 'off', 'prependListener', 'listenerCount', 'listen', 'close'].every((method) => typeof server[method] === 'function');
+  return emits && (typeof server.closeIdleConnections === 'function' || typeof server.updateSettings === 'function');
 }
 
 /** The TypeError for anything else, with a hint where a framework keeps its server. */

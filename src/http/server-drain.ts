@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { describeError } from '../report/describe-error.js';
 import type { Arrivals } from './arrivals.js';
 import type { Log } from '../report/log.js';
+import { afterPoll } from '../runtime/after-poll.js';
 import { builtin } from '../runtime/builtin.js';
 
 /** A server `addServer()` drains: `http`, `https`, or `http2` (with or without `allowHTTP1`). */
@@ -93,6 +94,11 @@ export class ServerDrain {
   readonly #detachers: (() => void)[] = [];
   #closing = false;
   #draining = false;
+  /** From the drain's start until its listener is closed (a poll later; on Bun, a grace later). */
+  #listenerOpen = false;
+  #listenerGrace: NodeJS.Timeout | undefined;
+  /** Idle sockets to look at once more after the next poll for I/O: one timer for all of them. */
+  readonly #toLookAt = new Map<Duplex, Connection>();
   #atDeadline = false;
   #drained: (() => void) | undefined;
   #idleClosed = 0;
@@ -119,7 +125,7 @@ export class ServerDrain {
     // A listen() that completes after the trigger (a start-up still resolving 'localhost', or one
     // overtaken by SIGTERM) must not open the port in the middle of the drain: close it at once,
     // before the loop can accept a connection on it.
-    this.#listen('listening', () => this.#closing && this.#closeListener());
+    this.#listen('listening', () => this.#closing && this.#closeLateListener());
     // Requests that carry Expect reach the application through these events instead of 'request'.
     this.#followListeners('checkContinue', (req, res) => this.#onRequest(req, res as ServerResponse));
     this.#followListeners('checkExpectation', (req, res) => this.#onRequest(req, res as ServerResponse));
@@ -144,15 +150,14 @@ export class ServerDrain {
     this.endKeepAlive();
     for (const session of this.#sessions) session.close();
     for (const [socket, request] of this.#upgraded) this.#tellUpgraded(socket, request);
-    // After the loop's next poll: a timer or a hook may run before the loop has read what came in
-    // meanwhile. The poll accepts every connection already in the listener's queue (which closing
-    // first would reset) and reads every request already sent on an idle socket (which closing it
-    // first would reset).
-    setImmediate(() => {
-      this.#closeListener();
+    // After the loop's next poll: a hook may run before the loop has read what came in meanwhile.
+    // The poll accepts every connection already in the listener's queue (which closing first
+    // would reset) and reads every request already sent on an idle socket.
+    this.#listenerOpen = true;
+    afterPoll(() => {
+      this.#stopListening();
       for (const [socket, connection] of this.#connections) this.#closeWhenIdle(socket, connection);
-      this.#checkDrained();
-    });
+    }, false);
     return new Promise((resolve) => {
       this.#drained = resolve;
       signal.addEventListener('abort', () => this.#destroyAll(), { once: true });
@@ -169,9 +174,39 @@ export class ServerDrain {
     return { name: this.#name, idleClosed: this.#idleClosed, finished: this.#finished, destroyed: this.#destroyed, upgraded: this.#upgradedCount };
   }
 
-  #closeListener(): void {
-    // net's own close, not http's: http's also closes idle sockets at once, resetting requests on the wire.
-    if (this.#server.listening) builtin('node:net').Server.prototype.close.call(this.#server);
+  /**
+   * Closes the listener, not the idle sockets: http's close also closes those at once, resetting
+   * requests on the wire, so a `net.Server` gets net's own close. A listener still open after
+   * that is not net's: Bun's `http.Server` runs on Bun.serve, and its only close also closes every
+   * idle socket. That close waits until the sockets idle now have had their grace and a poll.
+   */
+  #stopListening(): void {
+    const server = this.#server;
+    const net = builtin('node:net');
+    if (server.listening && server instanceof net.Server) net.Server.prototype.close.call(server);
+    if (!server.listening) return this.#listenerClosed();
+    this.#listenerOpen = true;
+    this.#listenerGrace ??= setTimeout(() => afterPoll(() => this.#closeOwnListener(), false), IDLE_GRACE);
+  }
+
+  /** A listener that opened after the trigger has no idle sockets to spare: any close will do, at once. */
+  #closeLateListener(): void {
+    const server = this.#server;
+    const net = builtin('node:net');
+    if (server instanceof net.Server) net.Server.prototype.close.call(server);
+    // Bun's http.Server, which is no net.Server.
+    else (server as { close(): void }).close();
+  }
+
+  #closeOwnListener(): void {
+    clearTimeout(this.#listenerGrace);
+    if (this.#server.listening) this.#server.close();
+    this.#listenerClosed();
+  }
+
+  #listenerClosed(): void {
+    this.#listenerOpen = false;
+    this.#checkDrained();
   }
 
   #onSocket(socket: Socket, speaksHttp1: boolean, tls: boolean): void {
@@ -195,6 +230,9 @@ export class ServerDrain {
     const raw = this.#handshaking.get(remoteOf(socket));
     if (raw !== undefined) {
       this.#handshaking.delete(remoteOf(socket));
+      // Bun's 'connection' hands over the TLS socket itself, not the TCP one under it: already
+      // tracked, with its close counted, it stays as it is unless it speaks HTTP/2.
+      if (raw === socket && socket.alpnProtocol !== 'h2') return;
       this.#untrack(raw);
     }
     // An HTTP/2 connection is drained through its session; only HTTP/1 over TLS is tracked here.
@@ -279,8 +317,18 @@ export class ServerDrain {
     clearTimeout(connection.timer);
     if (connection.responses.length > 0 || connection.receiving || connection.gone) return;
     const wait = Math.max(0, IDLE_GRACE - (performance.now() - connection.idleSince));
-    // The check runs after a poll of the loop, so that a request already sent is read first.
-    connection.timer = setTimeout(() => setImmediate(() => this.#closeIdle(socket, connection)), wait);
+    connection.timer = setTimeout(() => this.#lookAfterPoll(socket, connection), wait);
+  }
+
+  /** The last look at an idle socket comes after a prompt poll, so that a request already sent is read first. */
+  #lookAfterPoll(socket: Duplex, connection: Connection): void {
+    this.#toLookAt.set(socket, connection);
+    if (this.#toLookAt.size > 1) return;
+    afterPoll(() => {
+      const batch = [...this.#toLookAt];
+      this.#toLookAt.clear();
+      for (const [each, itsConnection] of batch) this.#closeIdle(each, itsConnection);
+    }, true);
   }
 
   #closeIdle(socket: Duplex, connection: Connection): void {
@@ -311,7 +359,8 @@ export class ServerDrain {
 
   #destroyAll(): void {
     this.#atDeadline = true;
-    this.#closeListener();
+    this.#stopListening();
+    this.#closeOwnListener();
     for (const socket of this.#sockets) {
       if (socket.destroyed) continue;
       this.#destroyed++;
@@ -324,7 +373,7 @@ export class ServerDrain {
   }
 
   #checkDrained(): void {
-    if (this.#draining && !this.#server.listening && this.#sockets.size === 0) this.#drained?.();
+    if (this.#draining && !this.#listenerOpen && this.#sockets.size === 0) this.#drained?.();
   }
 
   /**

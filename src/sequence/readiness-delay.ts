@@ -1,6 +1,7 @@
 import type { Arrivals } from '../http/arrivals.js';
 import type { Log } from '../report/log.js';
 import { ms } from '../report/ms.js';
+import { afterPoll } from '../runtime/after-poll.js';
 import { atInstant, settledBy } from './deadline.js';
 
 /** `readinessDelay`: a fixed number of ms, or until the arrivals have evidently stopped. */
@@ -66,9 +67,9 @@ function untilQuiet(arrivals: Arrivals, minEnd: number, maxEnd: number, quiet: n
     const schedule = (): void => {
       const due = Math.max(minEnd, Math.max(arrivals.last(), triggeredAt) + quiet);
       if (due >= maxEnd) return void atInstant(maxEnd, () => resolve('max'));
-      // Judged after a poll of the loop: a timer fires before the loop reads what came in while it
-      // waited its turn (a busy loop held it up), and a request read then is a request that came.
-      atInstant(due, () => setImmediate(() => (Math.max(arrivals.last(), triggeredAt) + quiet > performance.now() ? schedule() : resolve('quiet'))));
+      // Judged after a prompt poll of the loop: a timer fires before the loop reads what came in
+      // while it waited its turn (a busy loop held it up), and a request read then is a request that came.
+      atInstant(due, () => afterPoll(() => (Math.max(arrivals.last(), triggeredAt) + quiet > performance.now() ? schedule() : resolve('quiet')), true));
     };
     schedule();
   });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { runtime } from './runtime.js';
 
 /** How a fixture process ended, with everything it wrote. */
 export interface Ended {
@@ -42,7 +43,10 @@ function stop(child: ChildProcessWithoutNullStreams): void {
   else child.kill('SIGKILL');
 }
 
-/** Runs `test/fixtures/<name>` with the machine's node, as a real child process with piped output. */
+/**
+ * Runs `test/fixtures/<name>` as a real child process with piped output, under the runtime
+ * LASTCALL_RUNTIME selects (the runner's own node by default). `execArgv` are Node's flags.
+ */
 export function startFixture(
   name: string,
   args: readonly string[] = [],
@@ -51,8 +55,10 @@ export function startFixture(
   { detached = false }: { detached?: boolean } = {},
 ): Fixture {
   const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  // Node's flags mean something else, or nothing, to another runtime: such a test is Node's alone.
+  if (execArgv.length > 0 && runtime.name !== 'node') throw new Error(`fixture ${name}: Node flags ${execArgv.join(' ')} under ${runtime.name}`);
   // detached: a process group of its own, so a test can signal the whole group as a terminal's Ctrl-C does.
-  const child = spawn(process.execPath, [...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe', detached });
+  const child = spawn(runtime.command, [...runtime.args, ...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe', detached });
   if (detached) groupLeaders.add(child);
   let stdout = '';
   let stderr = '';
@@ -62,6 +68,8 @@ export function startFixture(
     for (const watcher of watchers) watcher();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // A runtime not on PATH: the process never starts, and 'close' follows; the reason goes in the output.
+  child.on('error', (error) => (stderr += `spawn ${runtime.command}: ${error.message}\n`));
   const ended = new Promise<Ended>((resolve) => {
     child.on('close', (code, signal) => {
       running.delete(fixture);

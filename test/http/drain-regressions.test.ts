@@ -5,6 +5,7 @@ import { IDLE_GRACE } from '../../src/http/server-drain.js';
 import { startFixture } from '../helpers/fixture.js';
 import { get, portOf, until } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
+import { runtime } from '../helpers/runtime.js';
 
 /** A raw client: what the server sent, and how the connection ended. */
 function rawClient(port: number): { socket: Socket; received: () => string; ended: Promise<'end' | string>; waitFor: (text: string) => Promise<void> } {
@@ -68,7 +69,9 @@ describe.concurrent('drain regressions', () => {
     expect((await server.ended()).code).toBe(0);
   });
 
-  it('regression: a request whose headers were half in at the trigger, the rest 250 ms later, was reset as an idle connection', async () => {
+  // Bun parses in native code and hands nothing to JavaScript before the headers are complete: a
+  // connection with half its headers in looks idle to anything but Bun itself (docs/runtimes.md).
+  it.skipIf(runtime.name === 'bun')('regression: a request whose headers were half in at the trigger, the rest 250 ms later, was reset as an idle connection', async () => {
     const server = startFixture('http-server.mjs', [], { BUDGET: '3000' });
     const port = await portOf(server);
     const client = rawClient(port);

@@ -5,6 +5,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_GRACE } from '../../src/http/server-drain.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { runtime } from '../helpers/runtime.js';
 import { get, portOf, reportOf } from '../helpers/http.js';
 import { h2Connect, h2Get, httpsGet, makeCert, type TestCert } from '../helpers/tls.js';
 
@@ -377,6 +378,9 @@ async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean):
 describe.concurrent('addServer: connections with nothing received yet', () => {
   // A TCP connection that has sent nothing (a browser's preconnect, a load balancer's TCP check)
   // is as idle as a keep-alive socket: it must not hold close-http until its deadline.
+  /** Bun serves http and https with Bun.serve, whose listener defers accepting until data arrives. */
+  const deferredAccept = (protocol: Protocol): boolean => runtime.name === 'bun' && (protocol === 'http' || protocol === 'https');
+
   async function silentConnection(protocol: Protocol): Promise<void> {
     const budget = 1_500;
     const server = startFixture('http-server.mjs', [], { PROTOCOL: protocol, BUDGET: String(budget), ...tls.env });
@@ -391,6 +395,15 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
 
       const sent = performance.now();
       server.kill('SIGTERM');
+      if (deferredAccept(protocol)) {
+        // Bun's http and https listeners set TCP_DEFER_ACCEPT: the kernel keeps a connection that
+        // has sent nothing (in SYN-RECV), so no code in the process can see or close it. The
+        // process still ends at once; the client learns of it when it sends (a reset).
+        const { code, stdout, at } = await server.ended();
+        expect({ exitCode: code, outcome: reportOf(stdout).outcome }).toEqual({ exitCode: 0, outcome: 'clean' });
+        expect(at - sent).toBeLessThan(700);
+        return;
+      }
       const closedAt = await within(closed, 3_000, 'the silent connection closing');
       const { code, stdout, at } = await server.ended();
 
@@ -449,6 +462,14 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
       });
       await within(Promise.race([answered, closed]), 3_000, `the partial request's answer (received ${JSON.stringify(raw)})`);
       const { code } = await server.ended();
+      if (runtime.name === 'bun') {
+        // Bun parses in native code and hands nothing to JavaScript before the headers are
+        // complete (socket.bytesRead stays 0): its own close, the only way to stop its listener,
+        // takes the connection for idle and closes it unanswered.
+        expect(raw).toBe('');
+        expect(code).toBe(0);
+        return;
+      }
 
       expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(raw.toLowerCase()).toContain('\r\nconnection: close\r\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
+import { onNode, runtime } from '../helpers/runtime.js';
 
 const PHASES = ['stop-intake', 'stop-scheduler', 'close-http', 'drain', 'close-clients', 'exit'];
 
@@ -86,7 +87,7 @@ describe.concurrent('unhandled rejections', () => {
     expect(stderr).toContain('unhandledRejection: Error: boom from a promise');
   });
 
-  it('under --unhandled-rejections=strict are handled once, not taken for a second fatal error', async () => {
+  it.runIf(onNode)('under --unhandled-rejections=strict are handled once, not taken for a second fatal error', async () => {
     const service = startFixture('fatal.mjs', ['rejection'], {}, ['--unhandled-rejections=strict']);
     const { code, stdout, stderr } = await service.ended();
 
@@ -211,8 +212,13 @@ describe.concurrent('a process that does not end on its own', () => {
       service.child.stderr.on('data', check);
       check();
     });
-    expect(service.stderr()).toMatch(/held open by: .*1 × TCPServerWrap/);
-    expect(service.stderr()).toMatch(/held open by: .*Timeout/);
+    if (runtime.name === 'bun') {
+      // Bun's process.getActiveResourcesInfo() is always empty: lastcall says it cannot name them.
+      expect(service.stderr()).toContain('held open by: resources this runtime does not list (process.getActiveResourcesInfo() is empty)');
+    } else {
+      expect(service.stderr()).toMatch(/held open by: .*1 × TCPServerWrap/);
+      expect(service.stderr()).toMatch(/held open by: .*Timeout/);
+    }
 
     // The coordinator gave SIGTERM back to Node: its default action ends the process.
     service.kill('SIGTERM');

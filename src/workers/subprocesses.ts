@@ -2,23 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { addChildOptions, addWorkerOptions } from '../options/call-options.js';
 import { invalidType } from '../options/errors.js';
-import type { Log } from '../report/log.js';
 import { builtin } from '../runtime/builtin.js';
 import { settledBy } from '../sequence/deadline.js';
 import { FORCE_GRACE, type Force } from '../sequence/force.js';
 import type { Hook } from '../sequence/run-hook.js';
+import type { Wiring } from '../sequence/wiring.js';
 import { ChildStop, type ChildReport } from './child-stop.js';
 import { WorkerStop, type WorkerReport } from './worker-stop.js';
-
-/** What the registry needs from its coordinator. */
-interface Wiring {
-  readonly log: Log;
-  readonly register: (hook: Hook) => () => void;
-  /** Aborts at the trigger. */
-  readonly stopping: AbortSignal;
-  /** Set off by a repeated signal: every worker and child is ended at once. */
-  readonly force: Force;
-}
 
 interface Entry<S> {
   readonly stop: S;
@@ -36,9 +26,10 @@ export class Subprocesses {
   /** After a forced exit, the instant by which the exit stops waiting for what it ended. */
   #forcedBy: number | undefined;
 
-  constructor(wiring: Wiring) {
+  /** `force` is set off by a repeated signal: every worker and child is ended at once. */
+  constructor(wiring: Wiring, force: Force) {
     this.#wiring = wiring;
-    wiring.force.subscribe(() => {
+    force.subscribe(() => {
       this.#forcedBy = performance.now() + FORCE_GRACE;
       for (const { stop } of this.#workers.values()) stop.terminate('before the forced exit');
       for (const { stop } of this.#children.values()) stop.kill('before the forced exit');

@@ -20,7 +20,10 @@ export function onParentAsks(onAsk: () => void): (() => void) | undefined {
   if (!isWorkerThread()) return undefined;
   const channel = threadChannel();
   channel.onmessage = ({ data }: MessageEvent) => {
-    if (isThreadMessage(data) && data.lastcall === 'shutdown') onAsk();
+    if (!isThreadMessage(data) || data.lastcall !== 'shutdown') return;
+    // A parent added after 'ready' learns here that a report will follow.
+    channel.postMessage({ lastcall: 'stopping' } satisfies ThreadMessage);
+    onAsk();
   };
   // Held open by the thread's own work only: a thread whose parent never asks still ends.
   (channel as unknown as { unref(): void }).unref();

@@ -13,11 +13,12 @@ export interface ThreadShutdownReport {
  * What a parent and the coordinator in its worker thread say to each other:
  * - `ready` (thread): a coordinator listens here now; a parent that has asked already asks again.
  * - `shutdown` (parent): the thread's trigger.
+ * - `stopping` (thread): the answer to `shutdown`, for a parent that came after `ready`.
  * - `report` (thread): how its shutdown went, just before the thread ends.
  */
-export type ThreadMessage = { readonly lastcall: 'ready' | 'shutdown' } | { readonly lastcall: 'report'; readonly report: ThreadShutdownReport };
+export type ThreadMessage = { readonly lastcall: 'ready' | 'shutdown' | 'stopping' } | { readonly lastcall: 'report'; readonly report: ThreadShutdownReport };
 
-const KINDS: ReadonlySet<unknown> = new Set(['ready', 'shutdown', 'report']);
+const KINDS: ReadonlySet<unknown> = new Set(['ready', 'shutdown', 'stopping', 'report']);
 
 // A BroadcastChannel per thread, not the worker's own port: the application's 'message' handlers
 // on either side never see these messages, and a job queue never takes one for a job.

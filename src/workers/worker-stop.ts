@@ -108,6 +108,8 @@ export class WorkerStop {
       this.#listening = true;
       // The thread's coordinator was made after the request: ask it again.
       if (this.#asked) this.#post({ lastcall: 'shutdown' });
+    } else if (message.lastcall === 'stopping') {
+      this.#listening = true;
     } else if (message.lastcall === 'report') {
       this.#shutdown = message.report;
       reported();

@@ -1,7 +1,7 @@
 // Guarantee 16 for child processes: a child is asked with its signal, killed at its deadline or
 // at a forced exit, and reaped before the parent exits; a child running lastcall drains itself.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
 
 // Linux's view of a pid's command line; empty once the pid is free (or without /proc).
@@ -22,8 +22,11 @@ function errnoOf(fn: () => void): string | undefined {
   }
 }
 
-/** The child's pid, once the parent has said it; a child still running when the test ends is killed. */
-async function childPidOf(parent: ReturnType<typeof startFixture>): Promise<number> {
+/**
+ * The child's pid, once the parent has said it; a child still running when the test ends is
+ * killed. The test's own onTestFinished: in concurrent tests the global one may attach to another.
+ */
+async function childPidOf(parent: ReturnType<typeof startFixture>, { onTestFinished }: TestContext): Promise<number> {
   await parent.waitFor('child-pid:');
   const pid = Number(linesStartingWith(parent.stdout(), 'child-pid:')[0]);
   onTestFinished(() => {
@@ -34,9 +37,9 @@ async function childPidOf(parent: ReturnType<typeof startFixture>): Promise<numb
 }
 
 describe.concurrent('addChild', () => {
-  it('guarantee 16: a child that ignores SIGTERM is killed at its deadline, and its pid is gone before the parent exits', async () => {
+  it('guarantee 16: a child that ignores SIGTERM is killed at its deadline, and its pid is gone before the parent exits', async (context) => {
     const parent = startFixture('children.mjs', ['ignore']);
-    const pid = await childPidOf(parent);
+    const pid = await childPidOf(parent, context);
     await parent.waitFor('child-ready\n');
     const sent = performance.now();
     parent.kill('SIGTERM');
@@ -57,9 +60,9 @@ describe.concurrent('addChild', () => {
     expect(stderr).toContain(`stubborn (pid ${pid}): killed, by SIGKILL`);
   });
 
-  it('guarantee 16: SIGINT twice, the second forcing the exit: the child is killed, and its pid is gone before the parent exits 130', async () => {
+  it('guarantee 16: SIGINT twice, the second forcing the exit: the child is killed, and its pid is gone before the parent exits 130', async (context) => {
     const parent = startFixture('children.mjs', ['ignore-forced']);
-    const pid = await childPidOf(parent);
+    const pid = await childPidOf(parent, context);
     await parent.waitFor('child-ready\n');
     parent.kill('SIGINT');
     // The child has been asked (close-clients), and its deadline is 20 s away.
@@ -77,9 +80,9 @@ describe.concurrent('addChild', () => {
     expect(stderr).toContain(`child "stubborn" (pid ${pid}) did not exit before the forced exit: SIGKILL`);
   });
 
-  it('guarantee 16: a Node child running lastcall with a tracked task drains it and exits 0 before the parent exits 0', async () => {
+  it('guarantee 16: a Node child running lastcall with a tracked task drains it and exits 0 before the parent exits 0', async (context) => {
     const parent = startFixture('children.mjs', ['drain']);
-    const pid = await childPidOf(parent);
+    const pid = await childPidOf(parent, context);
     await parent.waitFor('child-task-started\n');
     parent.kill('SIGTERM');
     const { code, stdout, stderr } = await parent.ended();

@@ -32,9 +32,9 @@ export interface ShutdownCoordinatorOptions {
    */
   readonly handleErrors?: boolean;
   /**
-   * Whether the coordinator ends the process (flushing output first). With `false` it sets
-   * `process.exitCode` and resolves `shutdown()`: for tests, and for programs that end on their own.
-   * Default true.
+   * Whether the coordinator ends the process (flushing output first); in a worker thread, the
+   * thread only. With `false` it sets `process.exitCode` and resolves `shutdown()`: for tests,
+   * and for programs that end on their own. Default true.
    */
   readonly exit?: boolean;
   /** Where lastcall writes its log: `console` (the default), a pino logger, or `false` for silence. */

@@ -1,4 +1,4 @@
-// A forced exit gets this long to flush output, hand tasks back and see killed children go.
+// A repeated signal gets this long to flush output and hand tasks back before the exit.
 export const FORCE_GRACE = 50;
 
 /**

@@ -4,11 +4,18 @@ import { addChildOptions, addWorkerOptions } from '../options/call-options.js';
 import { invalidType } from '../options/errors.js';
 import { builtin } from '../runtime/builtin.js';
 import { settledBy } from '../sequence/deadline.js';
-import { FORCE_GRACE, type Force } from '../sequence/force.js';
+import type { Force } from '../sequence/force.js';
 import type { Hook } from '../sequence/run-hook.js';
 import type { Wiring } from '../sequence/wiring.js';
 import { ChildStop, type ChildReport } from './child-stop.js';
 import { WorkerStop, type WorkerReport } from './worker-stop.js';
+
+// After a forced exit, how long the report, and so the exit, may wait for what it terminated and
+// killed to be gone. A SIGKILL takes effect in milliseconds (3-27 ms measured here with the
+// cores saturated), but the child's teardown and this process's turn to reap it both need CPU
+// time, and on a starved machine 50 ms was not always enough: a process left behind is worse
+// than an exit that comes later.
+const REAP_GRACE = 1_000;
 
 interface Entry<S> {
   readonly stop: S;
@@ -23,14 +30,14 @@ export class Subprocesses {
   readonly #workers = new Map<Worker, Entry<WorkerStop>>();
   readonly #children = new Map<ChildProcess, Entry<ChildStop>>();
   readonly #wiring: Wiring;
-  /** After a forced exit, the instant by which the exit stops waiting for what it ended. */
+  /** After a forced exit, the instant by which the report stops waiting for what it ended. */
   #forcedBy: number | undefined;
 
   /** `force` is set off by a repeated signal: every worker and child is ended at once. */
   constructor(wiring: Wiring, force: Force) {
     this.#wiring = wiring;
     force.subscribe(() => {
-      this.#forcedBy = performance.now() + FORCE_GRACE;
+      this.#forcedBy = performance.now() + REAP_GRACE;
       for (const { stop } of this.#workers.values()) stop.terminate('before the forced exit');
       for (const { stop } of this.#children.values()) stop.kill('before the forced exit');
     });
@@ -72,7 +79,7 @@ export class Subprocesses {
 
   /**
    * Resolves once every worker and child asked to stop or ended by force has ended: a killed
-   * child's pid is free before this process exits. After a forced exit, within its grace.
+   * child's pid is free before this process exits. After a forced exit, within `REAP_GRACE`.
    */
   get ending(): Promise<void> {
     const stops = [...this.#workers.values(), ...this.#children.values()].map(({ stop }) => stop);

@@ -72,10 +72,11 @@ describe.concurrent('addChild', () => {
     const { code, stdout, stderr, at } = await parent.ended();
 
     expect(code, stderr).toBe(130);
-    expect(at - sent).toBeLessThan(1_000);
+    // Milliseconds as a rule; the exit waits up to 1 s for a killed child on a starved machine.
+    expect(at - sent, `${stdout}\n${stderr}`).toBeLessThan(2_000);
     const lines = stdout.split('\n');
-    expect(lines.indexOf('child-exit:null:SIGKILL')).toBeGreaterThan(-1);
-    expect(lines.indexOf('child-exit:null:SIGKILL')).toBeLessThan(lines.indexOf('parent-exit:130'));
+    expect(lines.indexOf('child-exit:null:SIGKILL'), stdout).toBeGreaterThan(-1);
+    expect(lines.indexOf('child-exit:null:SIGKILL'), stdout).toBeLessThan(lines.indexOf('parent-exit:130'));
     expect(errnoOf(() => process.kill(pid, 0))).toBe('ESRCH');
     expect(stderr).toContain(`child "stubborn" (pid ${pid}) did not exit before the forced exit: SIGKILL`);
   });

@@ -60,7 +60,8 @@ export class ChildStop {
 
   /**
    * The hook: sends the child its signal and waits for its exit; at `signal` (the hook's
-   * deadline), kills it. Rejects when the child ended otherwise than with 0 or on that signal.
+   * deadline), kills it. Rejects when the child ended otherwise than with 0, on that signal, or
+   * with 128 + its number.
    */
   async stop(signal: AbortSignal): Promise<void> {
     if (!this.#ended) {

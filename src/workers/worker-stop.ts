@@ -87,7 +87,9 @@ export class WorkerStop {
   terminate(why: string): void {
     if (this.#exitCode !== null || this.#terminated) return;
     this.#terminated = true;
-    this.#log.warn(`worker "${this.name}" (thread ${this.threadId}) did not exit ${why}: terminated`);
+    // A thread with no coordinator in it never hears the request: say so, it is the usual cause.
+    const unheard = this.#asked && !this.#listening ? ' (no coordinator in the thread answered the request)' : '';
+    this.#log.warn(`worker "${this.name}" (thread ${this.threadId}) did not exit ${why}: terminated${unheard}`);
     void this.#worker.terminate();
   }
 

@@ -42,7 +42,7 @@ describe.concurrent('addWorker', () => {
     const lines = stdout.split('\n');
     expect(lines.indexOf('worker-exit:stubborn:1')).toBeGreaterThan(-1);
     expect(lines.indexOf('worker-exit:stubborn:1')).toBeLessThan(lines.indexOf('main-exit:1'));
-    expect(stderr).toMatch(/worker "stubborn" \(thread \d+\) did not exit within its deadline: terminated/);
+    expect(stderr).toMatch(/worker "stubborn" \(thread \d+\) did not exit within its deadline: terminated \(no coordinator in the thread answered the request\)/);
     const [report] = linesStartingWith(stdout, 'report:').map((line) => JSON.parse(line));
     expect(report).toMatchObject({ outcome: 'failed', exitCode: 1, workers: [{ name: 'stubborn', outcome: 'terminated', exitCode: 1 }] });
     expect(stderr).toMatch(/stubborn \(thread \d+\): terminated, exit code 1/);

@@ -1,5 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import type { EventEmitter as Emitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Worker } from 'node:worker_threads';
 import { addCluster } from './cluster/add-cluster.js';
 import type { AddClusterOptions } from './cluster/primary.js';
 import { exitAtBudget, exitNow, exitTogether, joinExit, type ExitMember } from './exit/process-exit.js';
@@ -9,10 +11,10 @@ import { warnIfLingering } from './exit/warn-if-lingering.js';
 import { watchForeignExit } from './exit/watch-foreign-exit.js';
 import { startWatchdog } from './exit/watchdog.js';
 import { Arrivals } from './http/arrivals.js';
-import { readinessHandler, type Readiness } from './http/readiness.js';
+import { readinessHandler } from './http/readiness.js';
 import type { AddServerOptions, DrainableServer } from './http/server-drain.js';
 import { ServerRegistry } from './http/server-registry.js';
-import { hookOf, shutdownOptions, taskOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
+import { hookOf, shutdownOptions, taskOptions, type AddChildOptions, type AddWorkerOptions, type ShutdownOptions, type StartOptions } from './options/call-options.js';
 import { longestDelay, resolveOptions, type ResolvedOptions, type ShutdownCoordinatorOptions } from './options/coordinator-options.js';
 import { invalidType } from './options/errors.js';
 import { checkPlan } from './plan/check-plan.js';
@@ -27,7 +29,8 @@ import { builtin } from './runtime/builtin.js';
 import { createBudget, toEpoch, type Budget } from './sequence/budget.js';
 import { currentCaller } from './sequence/caller.js';
 import { atInstant, settledBy } from './sequence/deadline.js';
-import { createForce } from './sequence/force.js';
+import { createForce, FORCE_GRACE } from './sequence/force.js';
+import { onAbort } from './sequence/on-abort.js';
 import { PhaseRunner } from './sequence/phase-runner.js';
 import { PHASES, type Phase } from './sequence/phases.js';
 import { readinessDelay } from './sequence/readiness-delay.js';
@@ -42,6 +45,7 @@ import { FatalErrors } from './triggers/fatal-errors.js';
 import { listenForTriggers } from './triggers/listen-for-triggers.js';
 import { signalNumber } from './triggers/signal-number.js';
 import { describeTrigger, type ShutdownTrigger } from './triggers/trigger.js';
+import { Subprocesses } from './workers/subprocesses.js';
 
 // Loaded by Node's own bootstrap: taking it costs nothing.
 const EventEmitter: typeof Emitter = builtin('node:events').EventEmitter;
@@ -49,8 +53,6 @@ const EventEmitter: typeof Emitter = builtin('node:events').EventEmitter;
 /** `running` until a trigger, `stopping` during the sequence, `stopped` once the report is made. */
 export type CoordinatorState = 'running' | 'stopping' | 'stopped';
 
-// A repeated signal gets this long to flush output and hand tasks back before the exit.
-const FORCE_GRACE = 50;
 // With `exit: false`, how long after the run the process may take to end before we say what holds it.
 const ALIVE_GRACE = 1_000;
 
@@ -70,9 +72,10 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   /** A repeated signal or a second fatal error: every hook's signal aborts, the phases left are skipped. */
   readonly #force = createForce();
   readonly #uninstallers: (() => void)[];
-  /** What the features that add hooks (servers, the cluster) take from this coordinator. */
+  /** What the features that add hooks (servers, the cluster, workers, children) take from this coordinator. */
   readonly #wiring: Wiring;
   readonly #servers: ServerRegistry;
+  readonly #subprocesses: Subprocesses;
   readonly #startUp: StartUp;
   readonly #checkListeners: (when: string) => void;
   /** This coordinator's part in the process's one exit, shared with every other coordinator. */
@@ -99,21 +102,23 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#startUp = new StartUp({ log: this.#log, exit, stopping: this.#stopping.signal, fail: (error) => void this.#start({ type: 'start-up', error }) });
     // Requests are noted only when a readiness delay will look at them.
     const arrivals = this.#options.readinessDelay === 0 ? undefined : this.#arrivals;
-    this.#wiring = { log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => this.#atTrigger(fn), stopping: this.#stopping.signal, arrivals };
+    this.#wiring = { log: this.#log, register: (hook) => this.register(hook), atTrigger: (fn) => onAbort(this.#stopping.signal, fn), stopping: this.#stopping.signal, arrivals };
     this.#servers = new ServerRegistry(this.#wiring);
+    this.#subprocesses = new Subprocesses(this.#wiring, this.#force);
     this.#uninstallers = listenForTriggers({
       ...this.#options,
       onSignal: (signal) => this.#onSignal(signal),
       onFatal: (error, origin) => this.#onFatal(error, origin),
       onPrimaryAsks: () => void this.shutdown({ reason: 'cluster primary' }),
       onPm2Shutdown: () => void this.shutdown({ reason: "PM2's shutdown message" }),
+      onParentAsks: () => void this.shutdown({ reason: 'parent thread' }),
     });
     this.#checkListeners = checkPlan(this.#log, this.#options);
     this.#member = {
       finish: () => this.shutdown({ reason: 'another coordinator is ending the process' }).then((report) => report.exitCode),
       endsBy: () => this.#endsBy,
       log: this.#log,
-      handingBack: () => this.#tasks.handingBack,
+      handingBack: () => Promise.all([this.#tasks.handingBack, this.#subprocesses.ending]).then(() => {}),
     };
     this.#uninstallers.push(joinExit(this.#member));
   }
@@ -136,7 +141,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * should report. A service that never calls `start()` is never ready.
    */
   get ready(): boolean {
-    return this.#readiness() === 'ready';
+    return this.#startUp.readiness() === 'ready';
   }
 
   /**
@@ -144,10 +149,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * 200 `ready`, then 503 `stopping` (with `Connection: close`) from the trigger on. It takes
    * Node's `req, res`: Express's, Koa's `ctx.req`/`ctx.res`, Fastify's `request.raw`/`reply.raw`.
    */
-  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(
-    () => this.#readiness(),
-    (req) => this.#arrivals.unnote((req as { stream?: object }).stream ?? req),
-  );
+  readonly readinessHandler: (req: IncomingMessage, res: ServerResponse) => void = readinessHandler(() => this.#startUp.readiness(), this.#arrivals);
 
   /**
    * Runs the service's start-up: `fn({ signal })` connects, warms up and listens, and the
@@ -191,6 +193,16 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     return addCluster(options, this.#wiring);
   }
 
+  /** Stops a worker thread in `close-clients`: asks its coordinator, waits for the exit, terminates it at the deadline; returns its removal. */
+  addWorker(worker: Worker, options?: AddWorkerOptions): () => void {
+    return this.#subprocesses.addWorker(worker, options);
+  }
+
+  /** Stops a child process in `close-clients`: sends it `signal`, waits for the exit, SIGKILL at the deadline; returns its removal. */
+  addChild(child: ChildProcess, options?: AddChildOptions): () => void {
+    return this.#subprocesses.addChild(child, options);
+  }
+
   /**
    * Adds a hook to a phase. A hook registered after its phase has started runs at once.
    * @returns A function that removes the hook if it has not started yet.
@@ -232,12 +244,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
    * Rejects with a `TypeError` or `RangeError`, and starts nothing, when `options` are invalid.
    */
   shutdown(options?: ShutdownOptions): Promise<ShutdownReport> {
-    let asked: ReturnType<typeof shutdownOptions>;
-    try {
-      asked = shutdownOptions(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const asked = shutdownOptions(options);
+    if (asked instanceof Error) return Promise.reject(asked);
     currentCaller(this)?.release();
     if (this.#run === undefined) return this.#start({ type: 'call', reason: asked.reason }, asked.exitCode);
     // Joining: the first exit code asked for still counts if the report is not made yet.
@@ -279,7 +287,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#tasks.markStopping();
     if (this.#options.watchdog) startWatchdog(longestDelay(this.#options.readinessDelay) + this.#options.timeout);
     this.#checkListeners('at the trigger');
-    this.#uninstallers.push(watchForeignExit(this.#log, () => this.#cutShort()));
+    const running = (): boolean => this.#state === 'stopping';
+    this.#uninstallers.push(watchForeignExit(this.#log, { owner: this, running, runner: () => this.#runner, inFlight: () => this.#tasks.size }));
     // The run's promise exists before anything it calls can call `shutdown()` back.
     const run = Promise.resolve().then(() => this.#execute(trigger, triggeredAt));
     this.#run = run;
@@ -308,16 +317,20 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
       if (this.#force.signal.aborted) this.#endPhase(skippedPhase(phase));
       else await this.#runner!.run(phase, phase === 'drain' ? drainHook(this.#tasks, budget, this.#force.signal) : undefined);
     }
-    // Work refused after the drain is being handed back; the report must count it.
-    await settledBy(this.#tasks.handingBack, budget.end - budget.exitReserve);
-    const report = buildReport(this.#record(), { startedAt, duration: performance.now() - triggeredAt }, this.#options.exitCodes, this.#servers.report(), delayed);
+    // Work refused after the drain is being handed back, and what was killed is on its way out: the report counts both.
+    await settledBy(this.#member.handingBack(), budget.end - budget.exitReserve);
+    const report = buildReport(this.#record(), { startedAt, duration: performance.now() - triggeredAt }, this.#options.exitCodes, this.#servers.report(), delayed, this.#subprocesses.report());
     this.#report = report;
     this.#state = 'stopped';
     this.#emit('report', report);
     (report.outcome === 'clean' ? this.#log.info : this.#log.warn)(`shutdown ${report.outcome} in ${ms(report.duration)}: exit code ${report.exitCode}`);
     process.exitCode = report.exitCode;
     if (this.#options.exit) void this.#exit(report.exitCode, budget);
-    else this.#settleWithoutExit(budget);
+    else {
+      // Signals get their default action back: a further Ctrl-C ends a process that lingers.
+      this.uninstall();
+      warnIfLingering(this.#log, Math.max(budget.end, performance.now() + ALIVE_GRACE));
+    }
     return report;
   }
 
@@ -327,28 +340,8 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     logPhase(this.#log, report);
   }
 
-  #readiness(): Readiness {
-    if (this.#state !== 'running') return 'stopping';
-    return this.#startUp.started ? 'ready' : 'starting';
-  }
-
-  /** What an exit now would cut short, with who is calling; undefined once the run is over. */
-  #cutShort(): string | undefined {
-    if (this.#state !== 'stopping') return undefined;
-    const by = currentCaller(this)?.describe();
-    const running = this.#runner?.describeRunning() ?? 'the readiness delay was running';
-    return `${by === undefined ? '' : `it came from ${by}; `}${running}; ${this.#tasks.size} task(s) in flight`;
-  }
-
   #stackOf(api: (...args: never[]) => unknown): string | undefined {
     return this.#options.taskStacks ? callerStack(api) : undefined;
-  }
-
-  /** Calls `fn` at the trigger, or now if it has come; returns its removal. */
-  #atTrigger(fn: () => void): () => void {
-    if (this.#stopping.signal.aborted) fn();
-    else this.#stopping.signal.addEventListener('abort', fn, { once: true });
-    return () => this.#stopping.signal.removeEventListener('abort', fn);
   }
 
   /** A repeated signal, or a second fatal error: abort everything, skip to the exit. */
@@ -374,12 +367,6 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
   /** The last resort: whatever is still running, the process ends at the total budget. */
   #budgetSpent(): void {
     exitAtBudget(this.#member, this.#options.timeout, this.#report?.exitCode ?? exitCodeOf(factsOf(this.#record(), true), this.#options.exitCodes), this.#report === undefined);
-  }
-
-  #settleWithoutExit(budget: Budget): void {
-    // Signals get their default action back: a further Ctrl-C ends a process that lingers.
-    this.uninstall();
-    warnIfLingering(this.#log, Math.max(budget.end, performance.now() + ALIVE_GRACE));
   }
 
   #record(): RunRecord {

@@ -1,5 +1,5 @@
 export { ShutdownCoordinator, type CoordinatorState } from './coordinator.js';
-export type { ShutdownOptions, StartOptions } from './options/call-options.js';
+export type { AddChildOptions, AddWorkerOptions, ShutdownOptions, StartOptions } from './options/call-options.js';
 export type { AddClusterOptions } from './cluster/primary.js';
 export type { ExitCodes } from './exit/exit-code.js';
 export type { AddServerOptions, DrainableServer, ServerReport } from './http/server-drain.js';
@@ -23,3 +23,6 @@ export type { Hook, HookContext } from './sequence/run-hook.js';
 export type { StartUpContext } from './start/run-start-up.js';
 export type { AbandonedTaskReport, AbandonOutcome, RejectedTaskReport, TaskOptions, TasksReport } from './tasks/tasks.js';
 export type { ShutdownTrigger } from './triggers/trigger.js';
+export type { ChildOutcome, ChildReport } from './workers/child-stop.js';
+export type { ThreadShutdownReport } from './workers/thread-messages.js';
+export type { WorkerOutcome, WorkerReport } from './workers/worker-stop.js';

@@ -12,7 +12,7 @@ export interface ExitMember {
   /** The instant (`performance.now()`) its run ends by at the latest; undefined before its trigger. */
   readonly endsBy: () => number | undefined;
   readonly log: Log;
-  /** Resolves once its hand-backs (nack, requeue) are done. */
+  /** Resolves once its hand-backs (nack, requeue) are done and the workers and children it ended by force are gone. */
   readonly handingBack: () => Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { isPhase, PHASES, type Phase } from '../sequence/phases.js';
 import type { Hook } from '../sequence/run-hook.js';
 import type { TaskOptions } from '../tasks/tasks.js';
 import { invalidType } from './errors.js';
-import { callback, duration, exitCode, label, optional, optionsBag, text } from './validate.js';
+import { callback, duration, exitCode, label, optional, optionsBag, signalName, text } from './validate.js';
 
 // The options bag of each method, checked at the call that passes it. The constructor's are in
 // coordinator-options.ts.
@@ -41,6 +41,43 @@ export function addClusterOptions(value: unknown): Required<Pick<AddClusterOptio
   };
 }
 
+/** Options of `addWorker()`. */
+export interface AddWorkerOptions {
+  /** Names the worker's `close-clients` hook in the log and the report. Default `worker <threadId>`. */
+  readonly name?: string;
+  /** Milliseconds the worker may take to exit once asked; never more than the phase allows. Then it is terminated. */
+  readonly timeout?: number;
+}
+
+/** `addWorker(worker, options)`; the default name is the thread's. */
+export function addWorkerOptions(value: unknown, threadId: number): Required<Pick<AddWorkerOptions, 'name'>> & AddWorkerOptions {
+  const options = optionsBag('addWorker() options', value, ['name', 'timeout'] as const);
+  return {
+    name: optional(label, 'addWorker() options.name', options.name) ?? `worker ${threadId}`,
+    ...defined('timeout', optional(duration, 'addWorker() options.timeout', options.timeout)),
+  };
+}
+
+/** Options of `addChild()`. */
+export interface AddChildOptions {
+  /** Names the child's `close-clients` hook in the log and the report. Default `child <pid>`. */
+  readonly name?: string;
+  /** The signal that asks the child to stop. Default `SIGTERM`. */
+  readonly signal?: NodeJS.Signals;
+  /** Milliseconds the child may take to exit once asked; never more than the phase allows. Then SIGKILL. */
+  readonly timeout?: number;
+}
+
+/** `addChild(child, options)`; the default name is the child's pid. */
+export function addChildOptions(value: unknown, pid: number | undefined): Required<Pick<AddChildOptions, 'name' | 'signal'>> & AddChildOptions {
+  const options = optionsBag('addChild() options', value, ['name', 'signal', 'timeout'] as const);
+  return {
+    name: optional(label, 'addChild() options.name', options.name) ?? `child ${pid}`,
+    signal: optional(signalName, 'addChild() options.signal', options.signal) ?? 'SIGTERM',
+    ...defined('timeout', optional(duration, 'addChild() options.timeout', options.timeout)),
+  };
+}
+
 // Shared: track() is called per request or message, and an object each time shows in its cost.
 const NO_TASK_OPTIONS: TaskOptions = Object.freeze({});
 
@@ -73,13 +110,17 @@ export interface ShutdownOptions {
   readonly exitCode?: number;
 }
 
-/** `shutdown(options)`. */
-export function shutdownOptions(value: unknown): { readonly reason: string | undefined; readonly exitCode: number | undefined } {
-  const options = optionsBag('shutdown() options', value, ['reason', 'exitCode'] as const);
-  return {
-    reason: optional(text, 'shutdown() options.reason', options.reason),
-    exitCode: optional(exitCode, 'shutdown() options.exitCode', options.exitCode),
-  };
+/** `shutdown(options)`, or the error to reject its promise with: a call that returns a promise does not throw. */
+export function shutdownOptions(value: unknown): { readonly reason: string | undefined; readonly exitCode: number | undefined } | Error {
+  try {
+    const options = optionsBag('shutdown() options', value, ['reason', 'exitCode'] as const);
+    return {
+      reason: optional(text, 'shutdown() options.reason', options.reason),
+      exitCode: optional(exitCode, 'shutdown() options.exitCode', options.exitCode),
+    };
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 // exactOptionalPropertyTypes: an option left out is absent, not present as undefined.

@@ -1,9 +1,9 @@
 import { DEFAULT_EXIT_CODES, type ExitCodes } from '../exit/exit-code.js';
 import type { Logger } from '../report/log.js';
-import { signalNumber } from '../triggers/signal-number.js';
+import { isWorkerThread } from '../workers/parent-thread.js';
 import { invalidType, outOfRange } from './errors.js';
 import type { ReadinessDelay } from '../sequence/readiness-delay.js';
-import { boolean, duration, exitCode, isPlainObject, optional, optionsBag } from './validate.js';
+import { boolean, duration, exitCode, isPlainObject, optional, optionsBag, signalName } from './validate.js';
 
 /** Options of `new ShutdownCoordinator(options)`. Every one is optional. */
 export interface ShutdownCoordinatorOptions {
@@ -21,7 +21,10 @@ export interface ShutdownCoordinatorOptions {
    * Default 0.
    */
   readonly readinessDelay?: ReadinessDelay;
-  /** Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. */
+  /**
+   * Signals that start a shutdown. Default `['SIGTERM', 'SIGINT']`; `[]` for none. In a worker
+   * thread, which no signal reaches, the default is `[]`: the parent's `addWorker()` asks instead.
+   */
   readonly signals?: readonly NodeJS.Signals[];
   /**
    * Whether an uncaught exception or unhandled rejection starts a shutdown that exits with
@@ -29,9 +32,9 @@ export interface ShutdownCoordinatorOptions {
    */
   readonly handleErrors?: boolean;
   /**
-   * Whether the coordinator ends the process (flushing output first). With `false` it sets
-   * `process.exitCode` and resolves `shutdown()`: for tests, and for programs that end on their own.
-   * Default true.
+   * Whether the coordinator ends the process (flushing output first); in a worker thread, the
+   * thread only. With `false` it sets `process.exitCode` and resolves `shutdown()`: for tests,
+   * and for programs that end on their own. Default true.
    */
   readonly exit?: boolean;
   /** Where lastcall writes its log: `console` (the default), a pino logger, or `false` for silence. */
@@ -41,7 +44,7 @@ export interface ShutdownCoordinatorOptions {
   /**
    * Start a watchdog thread at the trigger that kills the process (SIGKILL, so the shell sees
    * 137) if it is still alive 100 ms after the budget: the only way out when a hook blocks the
-   * event loop synchronously. Needs `exit: true`. Default false.
+   * event loop synchronously. Needs `exit: true`, and the main thread. Default false.
    */
   readonly watchdog?: boolean;
   /**
@@ -85,7 +88,8 @@ export function resolveOptions(value: unknown): ResolvedOptions {
   return {
     timeout,
     readinessDelay: readinessDelay(options.readinessDelay),
-    signals: options.signals === undefined ? DEFAULT_SIGNALS : signals(options.signals),
+    // Signals never reach a worker thread: its trigger is its parent's request.
+    signals: options.signals === undefined ? (isWorkerThread() ? [] : DEFAULT_SIGNALS) : signals(options.signals),
     handleErrors: optional(boolean, 'options.handleErrors', options.handleErrors) ?? true,
     exit,
     logger: options.logger === undefined ? console : logger(options.logger),
@@ -114,6 +118,8 @@ export function longestDelay(delay: ReadinessDelay): number {
 function watchdog(value: unknown, exit: boolean): boolean {
   const on = optional(boolean, 'options.watchdog', value) ?? false;
   if (on && !exit) throw outOfRange('options.watchdog', 'false when options.exit is false (it ends the process)', value);
+  // Its SIGKILL would end every thread; the parent's addWorker() terminates a blocked thread instead.
+  if (on && isWorkerThread()) throw outOfRange('options.watchdog', "false in a worker thread (it would kill the whole process: the parent's addWorker() terminates a thread that blocks)", value);
   return on;
 }
 
@@ -122,11 +128,10 @@ function signals(value: unknown): NodeJS.Signals[] {
   const unique = new Set<NodeJS.Signals>();
   value.forEach((signal: unknown, i) => {
     const name = `options.signals[${i}]`;
-    if (typeof signal !== 'string') throw invalidType(name, 'a signal name such as "SIGTERM"', signal);
-    if (signalNumber(signal) === undefined) throw outOfRange(name, 'a signal name this platform knows', signal);
-    if (UNCATCHABLE.has(signal)) throw outOfRange(name, 'a signal that can be caught (SIGKILL and SIGSTOP cannot)', signal);
-    if (RESERVED.has(signal)) throw outOfRange(name, 'a signal Node does not reserve (SIGUSR1 starts the inspector)', signal);
-    unique.add(signal as NodeJS.Signals);
+    const checked = signalName(name, signal);
+    if (UNCATCHABLE.has(checked)) throw outOfRange(name, 'a signal that can be caught (SIGKILL and SIGSTOP cannot)', signal);
+    if (RESERVED.has(checked)) throw outOfRange(name, 'a signal Node does not reserve (SIGUSR1 starts the inspector)', signal);
+    unique.add(checked);
   });
   return [...unique];
 }

@@ -1,4 +1,5 @@
 import { MAX_DELAY } from '../sequence/deadline.js';
+import { signalNumber } from '../triggers/signal-number.js';
 import { invalidType, outOfRange, unknownOption } from './errors.js';
 
 /**
@@ -34,6 +35,13 @@ export function exitCode(name: string, value: unknown): number {
   if (typeof value !== 'number') throw invalidType(name, 'an integer exit code', value);
   if (!Number.isInteger(value) || value < 0 || value > 255) throw outOfRange(name, 'an integer from 0 to 255', value);
   return value;
+}
+
+/** A signal name this platform knows, such as `SIGTERM`. */
+export function signalName(name: string, value: unknown): NodeJS.Signals {
+  if (typeof value !== 'string') throw invalidType(name, 'a signal name such as "SIGTERM"', value);
+  if (signalNumber(value) === undefined) throw outOfRange(name, 'a signal name this platform knows', value);
+  return value as NodeJS.Signals;
 }
 
 export function boolean(name: string, value: unknown): boolean {

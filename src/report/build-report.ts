@@ -33,6 +33,7 @@ export function buildReport(
   exitCodes: ExitCodes,
   servers: ServerReport[],
   readinessDelay: ReadinessDelayReport | undefined,
+  subprocesses: Pick<ShutdownReport, 'workers' | 'children'>,
 ): ShutdownReport {
   const facts = factsOf(run, false);
   return {
@@ -44,6 +45,7 @@ export function buildReport(
     errors: [...run.errors],
     tasks: run.tasks,
     servers,
+    ...subprocesses,
     ...(readinessDelay === undefined ? {} : { readinessDelay }),
   };
 }

@@ -5,6 +5,7 @@ import type { Log } from './log.js';
 import type { HookReport, PhaseReport, ShutdownReport } from './report.js';
 import type { ReadinessDelay } from '../sequence/readiness-delay.js';
 import type { ShutdownTrigger } from '../triggers/trigger.js';
+import { reportToParent } from '../workers/parent-thread.js';
 
 /** Sent when a shutdown starts, before any hook runs. */
 export interface StartEvent {
@@ -37,9 +38,9 @@ export const CHANNELS = {
 } as const satisfies Record<keyof ShutdownEvents, string>;
 
 /**
- * Tells the coordinator's listeners, then the channel's subscribers. Listeners are the
- * application's code: one that throws is logged, and neither breaks the shutdown nor keeps the
- * event from the subscribers.
+ * Tells the coordinator's listeners, then the channel's subscribers, and, of the report, the
+ * parent of a worker thread. Listeners are the application's code: one that throws is logged,
+ * and neither breaks the shutdown nor keeps the event from the subscribers.
  */
 export function emitEvent<E extends keyof ShutdownEvents>(coordinator: EventEmitter<ShutdownEvents>, log: Log, event: E, data: ShutdownEvents[E][0]): void {
   try {
@@ -51,4 +52,5 @@ export function emitEvent<E extends keyof ShutdownEvents>(coordinator: EventEmit
   // report (as an uncaught exception on the next tick); it does not reach this call.
   const target = builtin('node:diagnostics_channel').channel(CHANNELS[event]);
   if (target.hasSubscribers) target.publish({ coordinator, data });
+  if (event === 'report') reportToParent(data as ShutdownReport);
 }

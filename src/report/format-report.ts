@@ -1,8 +1,10 @@
 import { describeTrigger } from '../triggers/trigger.js';
 import { ms } from './ms.js';
+import type { ChildReport } from '../workers/child-stop.js';
+import type { WorkerReport } from '../workers/worker-stop.js';
 import type { ShutdownReport } from './report.js';
 
-/** The report as a timing tree, one line per phase and hook, for logs and terminals. */
+/** The report as a timing tree, one line per phase and hook, then the servers, workers, children and abandoned tasks. */
 export function formatReport(report: ShutdownReport): string {
   const rows: [label: string, outcome: string, duration: string][] = [];
   report.phases.forEach((phase, p) => {
@@ -29,5 +31,19 @@ export function formatReport(report: ShutdownReport): string {
   const abandoned = report.tasks.abandoned.map(
     (task) => `abandoned: ${task.name}, running for ${ms(task.age)} (onAbandon: ${task.onAbandon})`,
   );
-  return [head, ...lines, ...servers, ...abandoned].join('\n');
+  const workers = report.workers.map((worker) => `${worker.name} (thread ${worker.threadId}): ${describeWorkerEnd(worker)}`);
+  const children = report.children.map((child) => `${child.name} (pid ${child.pid}): ${describeChildEnd(child)}`);
+  return [head, ...lines, ...servers, ...workers, ...children, ...abandoned].join('\n');
+}
+
+function describeWorkerEnd({ outcome, exitCode, shutdown }: WorkerReport): string {
+  const own = shutdown === undefined ? '' : ` (its own shutdown: ${shutdown.outcome} in ${ms(shutdown.duration)})`;
+  if (outcome === 'running') return 'still running';
+  return `${outcome}, ${exitCode === null ? 'not ended yet' : `exit code ${exitCode}`}${own}`;
+}
+
+function describeChildEnd({ outcome, exitCode, signal }: ChildReport): string {
+  if (outcome === 'running') return 'still running';
+  if (exitCode === null && signal === null) return `${outcome}, not ended yet`;
+  return `${outcome}, ${signal === null ? `exit code ${exitCode}` : `by ${signal}`}`;
 }

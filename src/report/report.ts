@@ -3,6 +3,8 @@ import type { Phase } from '../sequence/phases.js';
 import type { ReadinessDelayReport } from '../sequence/readiness-delay.js';
 import type { TasksReport } from '../tasks/tasks.js';
 import type { ShutdownTrigger } from '../triggers/trigger.js';
+import type { ChildReport } from '../workers/child-stop.js';
+import type { WorkerReport } from '../workers/worker-stop.js';
 
 /**
  * How a hook ended:
@@ -70,6 +72,10 @@ export interface ShutdownReport {
   readonly tasks: TasksReport;
   /** One entry per server given to `addServer()`: what its drain did with the connections. */
   readonly servers: readonly ServerReport[];
+  /** One entry per worker thread given to `addWorker()` and running at the trigger or added after it. */
+  readonly workers: readonly WorkerReport[];
+  /** One entry per child process given to `addChild()` and running at the trigger or added after it. */
+  readonly children: readonly ChildReport[];
   /** How the readiness delay went, when there was one. */
   readonly readinessDelay?: ReadinessDelayReport;
 }

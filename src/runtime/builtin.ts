@@ -1,5 +1,6 @@
 interface Builtins {
   'node:async_hooks': typeof import('node:async_hooks');
+  'node:child_process': typeof import('node:child_process');
   'node:cluster': import('node:cluster').Cluster;
   'node:diagnostics_channel': typeof import('node:diagnostics_channel');
   'node:events': typeof import('node:events');

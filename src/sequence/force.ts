@@ -1,3 +1,6 @@
+// A repeated signal gets this long to flush output and hand tasks back before the exit.
+export const FORCE_GRACE = 50;
+
 /**
  * The forced exit, as the hooks see it: a signal, and one set of callbacks instead of a listener
  * per hook on that signal (an EventTarget warns past 10 listeners and removes them one scan each).

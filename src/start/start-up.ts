@@ -2,6 +2,7 @@ import { startOptions } from '../options/call-options.js';
 import { LastcallError } from '../options/errors.js';
 import { callback } from '../options/validate.js';
 import { describeError } from '../report/describe-error.js';
+import type { Readiness } from '../http/readiness.js';
 import type { Log } from '../report/log.js';
 import { tellPm2Ready } from '../triggers/pm2.js';
 import { runStartUp, type StartUpContext } from './run-start-up.js';
@@ -26,9 +27,10 @@ export class StartUp {
     this.#wiring = wiring;
   }
 
-  /** True once the start-up has completed before any trigger. */
-  get started(): boolean {
-    return this.#state === 'started';
+  /** Where the service is, as a readiness probe sees it. */
+  readiness(): Readiness {
+    if (this.#wiring.stopping.aborted) return 'stopping';
+    return this.#state === 'started' ? 'ready' : 'starting';
   }
 
   /** `start(fn, options)`: see the coordinator's. */

@@ -1,8 +1,10 @@
 // The options bag of every method: a misspelt key, a wrong type or a value out of range is a
 // TypeError or RangeError at the call, naming the option and the value received.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { Server as NetServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { testCoordinator } from '../helpers/coordinator.js';
 import { thrownBy } from '../helpers/thrown.js';
 
@@ -128,5 +130,47 @@ describe('track(promise, options) and run(fn, options)', () => {
     expectInvalid(thrownBy(() => coordinator.run('job' as never)), TypeError, "run(fn) must be a function, received 'job' (string)");
     expectInvalid(thrownBy(() => coordinator.run(() => {}, { name: 7 as never })), TypeError, 'run() options.name must be a non-empty string, received 7 (number)');
     expectInvalid(thrownBy(() => coordinator.track(Promise.resolve(), { onAbandon: 'nack' as never })), TypeError, "track() options.onAbandon must be a function, received 'nack' (string)");
+  });
+});
+
+describe('addWorker(worker, options) and addChild(child, options)', () => {
+  // Real ones, ended with the test: the options are checked before either is touched.
+  const worker = (): Worker => {
+    const thread = new Worker('setTimeout(() => {}, 10_000)', { eval: true });
+    onTestFinished(() => void thread.terminate());
+    return thread;
+  };
+  const child = () => {
+    const spawned = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10_000)'], { stdio: 'ignore' });
+    onTestFinished(() => void spawned.kill('SIGKILL'));
+    return spawned;
+  };
+
+  it('a misspelt key throws a TypeError naming it', () => {
+    const coordinator = testCoordinator();
+    expectInvalid(
+      thrownBy(() => coordinator.addWorker(worker(), { timout: 100 } as never)),
+      TypeError,
+      'addWorker() options.timout is not an option (did you mean timeout?); the options are name, timeout; received 100 (number)',
+    );
+    expectInvalid(
+      thrownBy(() => coordinator.addChild(child(), { singal: 'SIGINT' } as never)),
+      TypeError,
+      "addChild() options.singal is not an option (did you mean signal?); the options are name, signal, timeout; received 'SIGINT' (string)",
+    );
+  });
+
+  it('names the bad argument and what it got', () => {
+    const coordinator = testCoordinator();
+    expectInvalid(thrownBy(() => coordinator.addWorker({ threadId: 1 } as never)), TypeError, 'addWorker(worker) must be a Worker from node:worker_threads, received { threadId: 1 } (object)');
+    expectInvalid(
+      thrownBy(() => coordinator.addChild(worker() as never)),
+      TypeError,
+      'addChild(child) must be a ChildProcess from node:child_process (what spawn(), fork() and exec() return)',
+    );
+    expectInvalid(thrownBy(() => coordinator.addWorker(worker(), { timeout: 0 })), RangeError, 'addWorker() options.timeout must be an integer from 1 to 2147483647 (ms), received 0 (number)');
+    expectInvalid(thrownBy(() => coordinator.addChild(child(), { signal: 'SIGSTOPP' as never })), RangeError, "addChild() options.signal must be a signal name this platform knows, received 'SIGSTOPP' (string)");
+    expectInvalid(thrownBy(() => coordinator.addChild(child(), { signal: 15 as never })), TypeError, 'addChild() options.signal must be a signal name such as "SIGTERM", received 15 (number)');
+    expectInvalid(thrownBy(() => coordinator.addChild(child(), { name: '' })), TypeError, "addChild() options.name must be a non-empty string, received '' (string)");
   });
 });

@@ -1,5 +1,7 @@
 // new ShutdownCoordinator(options): every bad option is a TypeError or RangeError at the call,
 // naming the option and the value received, and the coordinator adds no listener.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ShutdownCoordinator } from '../../src/index.js';
 import { thrownBy } from '../helpers/thrown.js';
@@ -60,5 +62,22 @@ describe('new ShutdownCoordinator(options)', () => {
     const before = process.listenerCount('SIGTERM');
     thrownBy(() => new ShutdownCoordinator({ timeout: -1 }));
     expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+});
+
+describe('new ShutdownCoordinator(options) in a worker thread, which no signal reaches', () => {
+  it('listens for no signal by default, names signals given in a warning, and refuses watchdog: true', async () => {
+    const thread = new Worker(new URL('../fixtures/thread-coordinator.mjs', import.meta.url));
+    const [seen] = (await once(thread, 'message')) as [{ lines: string[]; signalListenersByDefault: number; watchdog: { name: string; code: string; message: string } }];
+    await thread.terminate();
+
+    expect(seen.signalListenersByDefault).toBe(0);
+    expect(seen.lines.filter((line) => line.includes('signals'))).toEqual([
+      "lastcall: options.signals (SIGTERM, SIGHUP) never reach a worker thread: its trigger is the parent's addWorker() request, or a shutdown() call",
+    ]);
+    // The grace period is the main thread's to check: a budget of 8 s in one of 1 s passes unsaid.
+    expect(seen.lines.filter((line) => line.includes('grace period'))).toEqual([]);
+    expect(seen.watchdog).toMatchObject({ name: 'RangeError', code: 'LASTCALL_ERR_INVALID_ARG' });
+    expect(seen.watchdog.message).toContain('lastcall: options.watchdog must be false in a worker thread');
   });
 });

@@ -1,0 +1,49 @@
+import { expect } from 'vitest';
+import { keepAliveLoad, send, type Answer, type LoadResult } from './load.js';
+import { freePort, startService, type Ended, type Service } from './service.js';
+
+export interface Drained {
+  readonly service: Service;
+  readonly ended: Ended;
+  readonly load: LoadResult;
+  /** What /ready answered during the readiness delay, on a new connection. */
+  readonly stopping: Answer;
+  /** From the SIGTERM to the exit. */
+  readonly ms: number;
+}
+
+/**
+ * Starts recipe `name`, checks that /ready says ready, puts keep-alive load on `path`, sends a
+ * real SIGTERM once requests are under way, asks /ready again during the readiness delay, and
+ * waits for the exit.
+ */
+export async function drainUnderLoad(
+  name: string,
+  { path = '/orders', env = {}, clients = 8, readinessDelay = 500 }: { path?: string; env?: Record<string, string>; clients?: number; readinessDelay?: number } = {},
+): Promise<Drained> {
+  const port = await freePort();
+  const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', READINESS_DELAY_MS: String(readinessDelay), ...env });
+  await service.waitFor('lastcall: started in');
+  expect(await send(port, '/ready')).toMatchObject({ status: 200, body: 'ready\n' });
+  const load = keepAliveLoad(port, path, { clients });
+  await load.answeredAtLeast(clients * 2);
+  const signalAt = service.kill('SIGTERM');
+  load.signalled(signalAt);
+  await service.waitFor('shutdown started by SIGTERM');
+  const stopping = await send(port, '/ready');
+  const ended = await service.ended();
+  return { service, ended, load: await load.finish(), stopping, ms: Math.round(ended.at - signalAt) };
+}
+
+/** What every HTTP recipe must show: readiness followed the shutdown, every request answered, a clean exit. */
+export function expectCleanDrain({ ended, load, stopping }: Drained): void {
+  expect(stopping).toMatchObject({ status: 503, body: 'stopping\n', connection: 'close' });
+  expect(load.failures).toEqual([]);
+  expect(load.inFlightAtSignal).toBeGreaterThan(0);
+  expect(ended.output).toMatch(/lastcall: shutdown clean in \d+ ms: exit code 0/);
+  expect(ended.code).toBe(0);
+}
+
+export function describeDrain({ load, ms }: Drained): string {
+  return `${load.answered} requests answered of ${load.sent} sent (${load.inFlightAtSignal} in flight at SIGTERM), ${load.failures.length} failed, exit 0 in ${ms} ms`;
+}

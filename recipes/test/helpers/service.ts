@@ -1,0 +1,103 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+export interface Ended {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly output: string;
+  /** performance.now() when the process ended. */
+  readonly at: number;
+}
+
+export interface Service {
+  readonly pid: number;
+  /** stdout and stderr as they arrived, interleaved. */
+  output(): string;
+  /** Resolves once `text` has appeared in the output; rejects, showing the output, after `within` ms or at the exit. */
+  waitFor(text: string | RegExp, within?: number): Promise<void>;
+  /** A real signal, sent by pid; returns performance.now() at the send. */
+  kill(signal: NodeJS.Signals): number;
+  /** Resolves when the process has ended; rejects (and kills it) if it still runs after `within` ms. */
+  ended(within?: number): Promise<Ended>;
+}
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+const dist = fileURLToPath(new URL('../../dist/services/', import.meta.url));
+
+/** Runs the compiled recipe `dist/services/<name>.js` with `node`, as a user would, with `env` added. */
+export function startService(name: string, env: Record<string, string>): Service {
+  const child = spawn(process.execPath, [`${dist}${name}.js`], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  running.add(child);
+  let output = '';
+  const watchers = new Set<() => void>();
+  const append = (chunk: string): void => {
+    output += chunk;
+    for (const watcher of watchers) watcher();
+  };
+  child.stdout.setEncoding('utf8').on('data', append);
+  child.stderr.setEncoding('utf8').on('data', append);
+  const ended = new Promise<Ended>((resolve) =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, output, at: performance.now() });
+    }),
+  );
+  const show = (): string => `\n--- output of ${name} ---\n${output.slice(-6000)}`;
+  const matches = (text: string | RegExp): boolean => (typeof text === 'string' ? output.includes(text) : text.test(output));
+  return {
+    pid: child.pid!,
+    output: () => output,
+    waitFor: (text, within = 15_000) =>
+      new Promise((resolve, reject) => {
+        const done = (error?: Error): void => {
+          clearTimeout(timer);
+          watchers.delete(check);
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        const check = (): void => void (matches(text) && done());
+        const timer = setTimeout(() => done(new Error(`${name} did not print ${String(text)} within ${within} ms${show()}`)), within);
+        watchers.add(check);
+        void ended.then(() => matches(text) || done(new Error(`${name} ended before printing ${String(text)}${show()}`)));
+        check();
+      }),
+    kill: (signal) => {
+      process.kill(child.pid!, signal);
+      return performance.now();
+    },
+    ended: (within = 20_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${name} still running after ${within} ms${show()}`));
+        }, within);
+        void ended.then((result) => {
+          clearTimeout(timer);
+          resolve(result);
+        });
+      }),
+  };
+}
+
+/** A port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The lines lastcall logged (console logger: they start with `lastcall: `). */
+export function lastcallLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.startsWith('lastcall: '));
+}

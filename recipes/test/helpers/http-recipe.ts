@@ -6,8 +6,8 @@ export interface Drained {
   readonly service: Service;
   readonly ended: Ended;
   readonly load: LoadResult;
-  /** What /ready answered during the readiness delay, on a new connection. */
-  readonly stopping: Answer;
+  /** What /ready answered during the readiness delay, on a new connection (none without a delay). */
+  readonly stopping: Answer | undefined;
   /** From the SIGTERM to the exit. */
   readonly ms: number;
 }
@@ -19,25 +19,32 @@ export interface Drained {
  */
 export async function drainUnderLoad(
   name: string,
-  { path = '/orders', env = {}, clients = 8, readinessDelay = 500 }: { path?: string; env?: Record<string, string>; clients?: number; readinessDelay?: number } = {},
+  {
+    path = '/orders',
+    method = 'GET',
+    env = {},
+    clients = 8,
+    readinessDelay = 0,
+  }: { path?: string; method?: string; env?: Record<string, string>; clients?: number; readinessDelay?: number } = {},
 ): Promise<Drained> {
   const port = await freePort();
-  const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', READINESS_DELAY_MS: String(readinessDelay), ...env });
+  const delay: Record<string, string> = readinessDelay > 0 ? { READINESS_DELAY_MS: String(readinessDelay) } : {};
+  const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', ...delay, ...env });
   await service.waitFor('lastcall: started in');
   expect(await send(port, '/ready')).toMatchObject({ status: 200, body: 'ready\n' });
-  const load = keepAliveLoad(port, path, { clients });
+  const load = keepAliveLoad(port, path, { clients, method });
   await load.answeredAtLeast(clients * 2);
   const signalAt = service.kill('SIGTERM');
   load.signalled(signalAt);
   await service.waitFor('shutdown started by SIGTERM');
-  const stopping = await send(port, '/ready');
+  const stopping = readinessDelay > 0 ? await send(port, '/ready') : undefined;
   const ended = await service.ended();
   return { service, ended, load: await load.finish(), stopping, ms: Math.round(ended.at - signalAt) };
 }
 
 /** What every HTTP recipe must show: readiness followed the shutdown, every request answered, a clean exit. */
 export function expectCleanDrain({ ended, load, stopping }: Drained): void {
-  expect(stopping).toMatchObject({ status: 503, body: 'stopping\n', connection: 'close' });
+  if (stopping !== undefined) expect(stopping).toMatchObject({ status: 503, body: 'stopping\n', connection: 'close' });
   expect(load.failures).toEqual([]);
   expect(load.inFlightAtSignal).toBeGreaterThan(0);
   expect(ended.output).toMatch(/lastcall: shutdown clean in \d+ ms: exit code 0/);

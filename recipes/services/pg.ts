@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import pg from 'pg';
+import { Pool } from 'pg';
 import { ShutdownCoordinator } from 'lastcall';
 
 const coordinator = new ShutdownCoordinator();
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
 
 async function placeOrder(): Promise<number> {
   const client = await pool.connect();

@@ -30,8 +30,7 @@ export async function drainUnderLoad(
   const port = await freePort();
   const delay: Record<string, string> = readinessDelay > 0 ? { READINESS_DELAY_MS: String(readinessDelay) } : {};
   const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', ...delay, ...env });
-  await service.waitFor('lastcall: started in');
-  expect(await send(port, '/ready')).toMatchObject({ status: 200, body: 'ready\n' });
+  expect(await readyOn(port, service)).toMatchObject({ status: 200, body: 'ready\n' });
   const load = keepAliveLoad(port, path, { clients, method });
   await load.answeredAtLeast(clients * 2);
   const signalAt = service.kill('SIGTERM');
@@ -40,6 +39,17 @@ export async function drainUnderLoad(
   const stopping = readinessDelay > 0 ? await send(port, '/ready') : undefined;
   const ended = await service.ended();
   return { service, ended, load: await load.finish(), stopping, ms: Math.round(ended.at - signalAt) };
+}
+
+/** Asks /ready as a probe would, every 20 ms, until it says 200; 500 times at most. */
+async function readyOn(port: number, service: Service): Promise<Answer> {
+  let last: Answer | Error = new Error('never asked');
+  for (let i = 0; i < 500; i++) {
+    last = await send(port, '/ready').catch((error: Error) => error);
+    if (!(last instanceof Error) && last.status === 200) return last;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`/ready never said 200; last: ${last instanceof Error ? last.message : `${last.status} ${last.body}`}\n${service.output().slice(-3000)}`);
 }
 
 /** What every HTTP recipe must show: readiness followed the shutdown, every request answered, a clean exit. */

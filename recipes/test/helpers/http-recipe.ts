@@ -42,7 +42,7 @@ export async function drainUnderLoad(
 }
 
 /** Asks /ready as a probe would, every 20 ms, until it says 200; 500 times at most. */
-async function readyOn(port: number, service: Service): Promise<Answer> {
+export async function readyOn(port: number, service: Service): Promise<Answer> {
   let last: Answer | Error = new Error('never asked');
   for (let i = 0; i < 500; i++) {
     last = await send(port, '/ready').catch((error: Error) => error);

@@ -82,9 +82,9 @@ export async function startPostgres(): Promise<LocalServer> {
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
   const bin = versions.map((version) => `/usr/lib/postgresql/${version}/bin`).find((each) => existsSync(`${each}/postgres`));
   if (bin === undefined) throw missing('/usr/lib/postgresql/*/bin/postgres', 'postgresql');
-  const user = process.getuid?.() === 0 ? postgresUser() : {};
+  const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? postgresUser() : {};
   const dir = mkdtempSync(join(tmpdir(), 'lastcall-recipes-pg-'));
-  if ('uid' in user) chownSync(dir, user.uid, user.gid);
+  if (user.uid !== undefined && user.gid !== undefined) chownSync(dir, user.uid, user.gid);
   await run(`${bin}/initdb`, ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], user);
   const port = await freePort();
   const child = spawn(`${bin}/postgres`, ['-D', join(dir, 'data'), '-h', '127.0.0.1', '-p', String(port), '-k', dir, '-F'], { ...user, stdio: 'pipe' });

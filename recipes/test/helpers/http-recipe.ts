@@ -29,9 +29,9 @@ export async function drainUnderLoad(
 ): Promise<Drained> {
   const port = await freePort();
   const delay: Record<string, string> = readinessDelay > 0 ? { READINESS_DELAY_MS: String(readinessDelay) } : {};
-  const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', ...delay, ...env });
+  const service = startService(name, { PORT: String(port), HOST: '127.0.0.1', ...delay, ...env }, { seenRequests: true });
   expect(await readyOn(port, service)).toMatchObject({ status: 200, body: 'ready\n' });
-  const load = keepAliveLoad(port, path, { clients, method });
+  const load = keepAliveLoad(port, path, { clients, method, seen: service.seen });
   await load.answeredAtLeast(clients * 2);
   const signalAt = service.kill('SIGTERM');
   load.signalled(signalAt);
@@ -62,5 +62,6 @@ export function expectCleanDrain({ ended, load, stopping }: Drained): void {
 }
 
 export function describeDrain({ load, ms }: Drained): string {
-  return `${load.answered} requests answered of ${load.sent} sent (${load.inFlightAtSignal} in flight at SIGTERM), ${load.failures.length} failed, exit 0 in ${ms} ms`;
+  const resets = load.unreadResets.length === 0 ? '' : `, ${load.unreadResets.length} reset unread on an idle keep-alive socket`;
+  return `${load.answered} requests answered of ${load.sent} sent (${load.inFlightAtSignal} in flight at SIGTERM), ${load.failures.length} failed${resets}, exit 0 in ${ms} ms`;
 }

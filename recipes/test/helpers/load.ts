@@ -7,9 +7,10 @@ export interface Answer {
 }
 
 /** One GET (or POST) over loopback; rejects with the socket error, marked with whether the socket was reused. */
-export function send(port: number, path: string, { agent, method = 'GET' }: { agent?: Agent; method?: string } = {}): Promise<Answer> {
+export function send(port: number, path: string, { agent, method = 'GET', id }: { agent?: Agent; method?: string; id?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: agent ?? false }, (res) => {
+    const headers = id === undefined ? {} : { 'x-load-id': id };
+    const req = request({ host: '127.0.0.1', port, path, method, agent: agent ?? false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
@@ -26,8 +27,14 @@ export interface LoadResult {
   readonly answered: number;
   /** Sent before the signal and answered after it: the requests the drain had to finish. */
   readonly inFlightAtSignal: number;
-  /** Every request that got no 2xx answer, with why: must be empty. */
+  /** Every request the server read that got no 2xx answer, and any other failure, with why: must be empty. */
   readonly failures: string[];
+  /**
+   * Requests reset on a reused keep-alive socket that the server never read: sent as the drain
+   * closed that socket after it had been idle for 100 ms (guarantee 11's one window). A load
+   * balancer retries them; a slow client on a loaded machine meets them.
+   */
+  readonly unreadResets: string[];
   readonly bodies: string[];
 }
 
@@ -38,28 +45,36 @@ export interface LoadResult {
  * a server that had accepted its connection, and each one must be answered. Bounded to 1,000
  * requests a client.
  */
-export function keepAliveLoad(port: number, path: string, { clients = 8, method = 'GET' }: { clients?: number; method?: string } = {}) {
+export function keepAliveLoad(
+  port: number,
+  path: string,
+  { clients = 8, method = 'GET', seen }: { clients?: number; method?: string; seen: ReadonlySet<string> },
+) {
   let sent = 0;
   let signalAt = Infinity;
   let stopped = false;
-  const answered: { sentAt: number; at: number; body: string }[] = [];
+  const answered: { id: string; sentAt: number; at: number; body: string }[] = [];
   const failures: string[] = [];
+  const resets: { id: string; what: string }[] = [];
   const waiters = new Set<() => void>();
   const client = async (c: number): Promise<void> => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       for (let i = 0; i < 1_000 && !stopped; i++) {
         const sentAt = performance.now();
+        const id = `c${c}-r${i}`;
         sent++;
         try {
-          const answer = await send(port, path, { agent, method });
+          const answer = await send(port, path, { agent, method, id });
           if (answer.status < 200 || answer.status > 299) failures.push(`client ${c} request ${i}: ${answer.status} ${answer.body}`);
-          else answered.push({ sentAt, at: performance.now(), body: answer.body });
+          else answered.push({ id, sentAt, at: performance.now(), body: answer.body });
           for (const waiter of waiters) waiter();
           if (answer.connection === 'close') break;
         } catch (error) {
           const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
-          failures.push(`client ${c} request ${i}: ${code ?? String(error)}${reusedSocket ? ' (reused socket)' : ''}`);
+          const what = `client ${c} request ${i}: ${code ?? String(error)}${reusedSocket ? ' (reused socket)' : ''}`;
+          if (code === 'ECONNRESET' && reusedSocket) resets.push({ id, what });
+          else failures.push(what);
           break;
         }
       }
@@ -85,7 +100,9 @@ export function keepAliveLoad(port: number, path: string, { clients = 8, method 
         sent,
         answered: answered.length,
         inFlightAtSignal: answered.filter((each) => each.sentAt < signalAt && each.at > signalAt).length,
-        failures,
+        // An answered request the preload did not report would make every unread reset suspect.
+        failures: [...failures, ...answered.filter((each) => !seen.has(each.id)).map((each) => `${each.id}: answered, yet not reported as read`), ...resets.filter((each) => seen.has(each.id)).map((each) => `${each.what}, after the server had read it`)],
+        unreadResets: resets.filter((each) => !seen.has(each.id)).map((each) => each.what),
         bodies: answered.map((each) => each.body),
       };
     },

@@ -13,6 +13,8 @@ export interface Ended {
 
 export interface Service {
   readonly pid: number;
+  /** With `seenRequests`: the `x-load-id` of every request the server has read. */
+  readonly seen: ReadonlySet<string>;
   /** stdout and stderr as they arrived, interleaved. */
   output(): string;
   /** Resolves once `text` has appeared in the output; rejects, showing the output, after `within` ms or at the exit. */
@@ -30,10 +32,23 @@ afterAll(() => {
 
 const dist = fileURLToPath(new URL('../../dist/services/', import.meta.url));
 
-/** Runs the compiled recipe `dist/services/<name>.js` with `node`, as a user would, with `env` added. */
-export function startService(name: string, env: Record<string, string>): Service {
-  const child = spawn(process.execPath, [`${dist}${name}.js`], { env: { ...process.env, ...env }, stdio: 'pipe' });
+const seenRequests = fileURLToPath(new URL('./seen-requests.cjs', import.meta.url));
+
+/**
+ * Runs the compiled recipe `dist/services/<name>.js` with `node`, as a user would, with `env`
+ * added. `seenRequests` preloads a listener that reports, on fd 3, each request the server reads.
+ */
+export function startService(name: string, env: Record<string, string>, { seenRequests: preload = false } = {}): Service {
+  const args = preload ? ['--require', seenRequests, `${dist}${name}.js`] : [`${dist}${name}.js`];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe', preload ? 'pipe' : 'ignore'] }) as ChildProcessWithoutNullStreams;
   running.add(child);
+  const seen = new Set<string>();
+  let partial = '';
+  (child.stdio[3] as NodeJS.ReadableStream | null)?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) seen.add(line);
+  });
   let output = '';
   const watchers = new Set<() => void>();
   const append = (chunk: string): void => {
@@ -52,6 +67,7 @@ export function startService(name: string, env: Record<string, string>): Service
   const matches = (text: string | RegExp): boolean => (typeof text === 'string' ? output.includes(text) : text.test(output));
   return {
     pid: child.pid!,
+    seen,
     output: () => output,
     waitFor: (text, within = 15_000) =>
       new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ interface Client {
 }
 
 /** A client that sends its next message once the last is answered, until the server closes it (bounded). */
-function client(port: number, c: number): Promise<Client> {
+function client(port: number, c: number, onDone: () => void): Promise<Client> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
   const state: Client = { sent: 0, done: 0, refused: 0, wrong: [], answered: new Set(), closed: Promise.resolve() };
   const next = (): void => {
@@ -26,9 +26,11 @@ function client(port: number, c: number): Promise<Client> {
   ws.on('message', (data) => {
     const text = String(data);
     const expected = `c${c}-m${state.sent - 1}`;
-    if (text === `done ${expected}`) state.answered.add(state.sent - 1);
-    if (text === `done ${expected}`) state.done++;
-    else if (text === `refused ${expected}: shutting down`) state.refused++;
+    if (text === `done ${expected}`) {
+      state.answered.add(state.sent - 1);
+      state.done++;
+      onDone();
+    } else if (text === `refused ${expected}: shutting down`) state.refused++;
     else state.wrong.push(text);
     next();
   });
@@ -42,11 +44,11 @@ it('ws: SIGTERM with 10 WebSockets mid-conversation: replies under way go out, t
   const port = await freePort();
   const service = startService('ws', { PORT: String(port), HOST: '127.0.0.1' });
   await service.waitFor('lastcall: started in');
-  const clients = await Promise.all(Array.from({ length: 10 }, (_, c) => client(port, c)));
-  const answered = (): number => clients.reduce((sum, each) => sum + each.done, 0);
-  await new Promise<void>((resolve) => {
-    const check = setInterval(() => answered() >= 20 && (clearInterval(check), resolve()), 5);
-  });
+  let done = 0;
+  let twoRounds!: () => void;
+  const answeredTwice = new Promise<void>((resolve) => (twoRounds = resolve));
+  const clients = await Promise.all(Array.from({ length: 10 }, (_, c) => client(port, c, () => ++done === 20 && twoRounds())));
+  await answeredTwice;
   // The clients move in step (each message takes 200 ms): this puts the SIGTERM in the middle of a
   // round's work. The assertions hold wherever it lands; here they tell an early close apart.
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -70,6 +72,6 @@ it('ws: SIGTERM with 10 WebSockets mid-conversation: replies under way go out, t
   const sum = (pick: (each: Client) => number): number => clients.reduce((total, each) => total + pick(each), 0);
   recordCounts(
     'ws',
-    `10 WebSockets: ${sum((each) => each.sent)} messages sent, ${answered()} answered, ${sum((each) => each.refused)} refused while closing, ${unanswered.reduce((a, b) => a + b, 0)} crossed the close frame; all closed 1001; exit 0 in ${ms} ms`,
+    `10 WebSockets: ${sum((each) => each.sent)} messages sent, ${done} answered, ${sum((each) => each.refused)} refused while closing, ${unanswered.reduce((a, b) => a + b, 0)} crossed the close frame; all closed 1001; exit 0 in ${ms} ms`,
   );
 });

@@ -20,4 +20,5 @@ fastify.addHook('onClose', async () => console.log('fastify: onClose hooks ran')
 coordinator.addServer(fastify.server);
 coordinator.register({ name: 'fastify', phase: 'close-clients', run: () => fastify.close() });
 
-await coordinator.start(() => fastify.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST }));
+// Fastify listens on localhost unless told otherwise: in a container, nothing outside could reach it.
+await coordinator.start(() => fastify.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '0.0.0.0' }));

@@ -3,7 +3,7 @@ import { recordCounts } from './helpers/counts.js';
 import { describeDrain, drainUnderLoad, expectCleanDrain } from './helpers/http-recipe.js';
 
 it('fastify: readiness through reply.raw, every request answered, onClose hooks run after the drain, exit 0', async () => {
-  const drained = await drainUnderLoad('fastify', { readinessDelay: 500 });
+  const drained = await drainUnderLoad('fastify', { readinessDelay: 1_000 });
   expectCleanDrain(drained);
   expect(drained.load.bodies.every((body) => body === '{"orders":[]}')).toBe(true);
   const lines = drained.ended.output.split('\n');

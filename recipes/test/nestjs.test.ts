@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => postgres?.stop());
 
 it('nestjs: requests and tracked work finish, onApplicationShutdown queries before pool.end(), readiness through @Res(), exit 0', async () => {
-  const drained = await drainUnderLoad('nestjs', { method: 'POST', readinessDelay: 500, env: { DATABASE_URL: postgres.url } });
+  const drained = await drainUnderLoad('nestjs', { method: 'POST', readinessDelay: 1_000, env: { DATABASE_URL: postgres.url } });
   expectCleanDrain(drained);
   const ids = drained.load.bodies.map((body) => (JSON.parse(body) as { id: number }).id);
   const client = new pg.Client({ connectionString: postgres.url });

@@ -35,8 +35,7 @@ export async function drainUnderLoad(
   await load.answeredAtLeast(clients * 2);
   const signalAt = service.kill('SIGTERM');
   load.signalled(signalAt);
-  await service.waitFor('shutdown started by SIGTERM');
-  const stopping = readinessDelay > 0 ? await send(port, '/ready') : undefined;
+  const stopping = readinessDelay > 0 ? await stoppingOn(port) : undefined;
   const ended = await service.ended();
   return { service, ended, load: await load.finish(), stopping, ms: Math.round(ended.at - signalAt) };
 }
@@ -52,6 +51,19 @@ export async function readyOn(port: number, service: Service): Promise<Answer> {
   throw new Error(`/ready never said 200; last: ${last instanceof Error ? last.message : `${last.status} ${last.body}`}\n${service.output().slice(-3000)}`);
 }
 
+/**
+ * Asks /ready, on a new connection each time, from the SIGTERM on, until it stops saying 200: the
+ * first other answer must come during the readiness delay. 500 times at most, 5 ms apart.
+ */
+async function stoppingOn(port: number): Promise<Answer> {
+  for (let i = 0; i < 500; i++) {
+    const answer = await send(port, '/ready');
+    if (answer.status !== 200) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('/ready still said 200 after 500 asks');
+}
+
 /** What every HTTP recipe must show: readiness followed the shutdown, every request answered, a clean exit. */
 export function expectCleanDrain({ ended, load, stopping }: Drained): void {
   if (stopping !== undefined) expect(stopping).toMatchObject({ status: 503, body: 'stopping\n', connection: 'close' });
@@ -62,6 +74,7 @@ export function expectCleanDrain({ ended, load, stopping }: Drained): void {
 }
 
 export function describeDrain({ load, ms }: Drained): string {
-  const resets = load.unreadResets.length === 0 ? '' : `, ${load.unreadResets.length} reset unread on an idle keep-alive socket`;
+  const idle = load.unreadResets.map((each) => /sent (\d+) ms after/.exec(each)?.[1]).join(', ');
+  const resets = load.unreadResets.length === 0 ? '' : `, ${load.unreadResets.length} reset unread on an idle keep-alive socket (sent ${idle} ms after the previous answer)`;
   return `${load.answered} requests answered of ${load.sent} sent (${load.inFlightAtSignal} in flight at SIGTERM), ${load.failures.length} failed${resets}, exit 0 in ${ms} ms`;
 }

@@ -59,6 +59,7 @@ export function keepAliveLoad(
   const waiters = new Set<() => void>();
   const client = async (c: number): Promise<void> => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let lastAnswerAt = performance.now();
     try {
       for (let i = 0; i < 1_000 && !stopped; i++) {
         const sentAt = performance.now();
@@ -68,11 +69,13 @@ export function keepAliveLoad(
           const answer = await send(port, path, { agent, method, id });
           if (answer.status < 200 || answer.status > 299) failures.push(`client ${c} request ${i}: ${answer.status} ${answer.body}`);
           else answered.push({ id, sentAt, at: performance.now(), body: answer.body });
+          lastAnswerAt = performance.now();
           for (const waiter of waiters) waiter();
           if (answer.connection === 'close') break;
         } catch (error) {
           const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
-          const what = `client ${c} request ${i}: ${code ?? String(error)}${reusedSocket ? ' (reused socket)' : ''}`;
+          const reused = reusedSocket ? ` (reused socket, sent ${Math.round(sentAt - lastAnswerAt)} ms after its previous answer)` : '';
+          const what = `client ${c} request ${i}: ${code ?? String(error)}${reused}`;
           if (code === 'ECONNRESET' && reusedSocket) resets.push({ id, what });
           else failures.push(what);
           break;

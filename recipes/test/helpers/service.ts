@@ -101,16 +101,22 @@ export function startService(name: string, env: Record<string, string>, { seenRe
   };
 }
 
-/** A port nothing listens on right now, on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A port nothing listens on right now, on loopback, below the kernel's ephemeral range (32768 and
+ * up on Linux): a port the kernel hands out for port 0 can be taken as the local port of any
+ * client connection before the service binds it. Tries random ones, 50 at most.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 in 50 tries');
 }
 
 /** The lines lastcall logged (console logger: they start with `lastcall: `). */

@@ -66,7 +66,7 @@ export class ChildStop {
   async stop(signal: AbortSignal): Promise<void> {
     if (!this.#ended) {
       this.#asked = true;
-      this.#child.kill(this.#signal);
+      killByPid(this.#child, this.#signal);
       signal.addEventListener('abort', () => this.kill('within its deadline'), { once: true });
       await this.exited;
     }
@@ -83,7 +83,7 @@ export class ChildStop {
     if (this.#ended || this.#killed) return;
     this.#killed = true;
     this.#log.warn(`child "${this.name}" (pid ${this.#child.pid}) did not exit ${why}: SIGKILL`);
-    this.#child.kill('SIGKILL');
+    killByPid(this.#child, 'SIGKILL');
   }
 
   /** No longer ends the child with this process: it is the application's again. */
@@ -101,4 +101,16 @@ export class ChildStop {
     const { pid, exitCode, signalCode } = this.#child;
     return `(pid ${pid}) ${signalCode === null ? `exited with code ${exitCode}` : `ended on ${signalCode}`}`;
   }
+}
+
+/**
+ * Signals the child by its pid: Deno's `child.kill()` sends only the first signal it is asked
+ * for, so the SIGKILL after a SIGTERM never left. Called only while the child has not ended, so
+ * not been reaped, and its pid is still its own; a child ending meanwhile is no error.
+ */
+function killByPid(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(child.pid, signal);
+  } catch {}
 }

@@ -8,7 +8,7 @@ const root = new URL('../', import.meta.url);
 const read = (path) => readFileSync(new URL(path, root), 'utf8');
 export const pagePath = fileURLToPath(new URL('../docs/recipes.md', root));
 
-const languages = { '.ts': 'ts', '.mjs': 'js', '.js': 'js' };
+const languages = { '.ts': 'ts', '.mjs': 'js', '.js': 'js', '.cjs': 'js' };
 
 function code(path) {
   const language = languages[path.slice(path.lastIndexOf('.'))];

@@ -15,6 +15,6 @@ it('every code block on the page says its language, and every service file is on
   const opening = [...rendered.matchAll(/^```(\w*)$/gm)].map((match) => match[1]).filter((_, i) => i % 2 === 0);
   expect(opening.length).toBeGreaterThan(0);
   expect(opening.filter((language) => language !== 'ts' && language !== 'js')).toEqual([]);
-  const shown = [...rendered.matchAll(/^`recipes\/services\/([\w-]+\.ts)`:$/gm)].map((match) => match[1]).sort();
+  const shown = [...rendered.matchAll(/^`recipes\/services\/([\w.-]+\.c?[jt]s)`:$/gm)].map((match) => match[1]).sort();
   expect(shown).toEqual(readdirSync(new URL('../services/', import.meta.url)).sort());
 });

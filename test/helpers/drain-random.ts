@@ -1027,11 +1027,12 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       if (noBody) return;
       if (request.expect !== undefined) await until(() => unit.continued !== undefined || unit.done !== undefined || !usable(), request.expect.wait);
       // Answered without the body (a 417): the server still expects the body it announced, so the
-      // connection cannot carry another request (RFC 9110, 10.1.1): the client closes it.
+      // connection cannot carry another request (RFC 9110, 10.1.1): the client drops it (a FIN alone
+      // would have the server answer its missing body with a 400).
       if (unit.done !== undefined) {
         closing = true;
-        conn.closedByClient = note(`${conn.id} closes: its body was never sent`);
-        io.end();
+        conn.closedByClient = note(`${conn.id} drops the connection: its body was never sent`);
+        io.destroy();
         return;
       }
       for (let i = 0; i < request.body!.chunks.length; i++) {
@@ -1056,11 +1057,13 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
         // The ClientHello is written inside tls.connect().
         const reached = stamp();
         handshake.first = { ...reached, offset: 0 };
-        handshake.last = { ...reached, offset: handleOf(raw)?.bytesWritten };
         io = secure;
         clientSockets.add(secure);
         secure.on('secureConnect', () => {
+          // The client's Finished went out with it: the handshake's last byte. The server's own
+          // 'secureConnection' is what answers it.
           handshake.done = note(`${conn.id} TLS handshake done`);
+          handshake.last = { ...handshake.done, offset: handleOf(raw)?.bytesWritten };
           changed();
         });
         secure.on('data', onData);
@@ -1313,11 +1316,14 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       }
       const earlier = client.units.slice(0, index);
       const read = stop.bytesRead === undefined || first.offset === undefined ? undefined : stop.bytesRead - first.offset;
+      const idle = earlier.every((each) => each.done !== undefined && each.done.seq < first.seq);
       if (stop.at < deadline - EARLY) {
-        // The race: sent on an idle connection (every earlier unit on it answered first), and none of
-        // it read by the server when it ended the connection: the server could not have known.
-        const idle = earlier.every((each) => each.done !== undefined && each.done.seq < first.seq);
-        if (idle && read !== undefined && read <= 0) {
+        // The race: none of it read by the server when it ended the connection, and sent on an idle
+        // connection (every earlier unit answered first), alone or pipelined in one write: the
+        // server could not have known of any of them.
+        const leader = client.units.find((each) => each.first?.seq === first.seq)!;
+        const leaderIdle = client.units.slice(0, client.units.indexOf(leader)).every((each) => each.done !== undefined && each.done.seq < first.seq);
+        if (leaderIdle && read !== undefined && read <= 0) {
           count(first.seq > stop.seq ? 'race: written after the server ended the connection' : 'race: unread when the server ended the connection');
           return 'race';
         }
@@ -1347,11 +1353,14 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       return 'deadline';
     };
 
-    /** A response received whole: a close-delimited one cut short looks whole, so its body decides. */
-    const answered = (unit: Unit): boolean => {
+    /**
+     * A handshake the server completed; a response received whole (a close-delimited one cut short
+     * looks whole, so its body decides).
+     */
+    const answered = (unit: Unit, conn: ServerConn): boolean => {
+      if (unit.kind === 'handshake') return conn.secure !== undefined;
       if (unit.done === undefined) return false;
-      if (unit.kind === 'handshake' || !unit.response!.closeDelimited) return true;
-      return unit.response!.body === expectedBody(unit.id, handlers.get(baseId(unit.id))!);
+      return !unit.response!.closeDelimited || unit.response!.body === expectedBody(unit.id, handlers.get(baseId(unit.id))!);
     };
 
     const checkResponse = (unit: Unit, client: ClientConn): void => {
@@ -1408,14 +1417,17 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       if (conn.server === 'late') fail('late-listen', `${client.id} was accepted at ${ms(conn.accepted.at)} by a server whose listen() completed after the trigger`);
       let raced = false;
       client.units.forEach((unit, index) => {
-        if (unit.kind === 'request' && answered(unit)) checkResponse(unit, client);
-        if (answered(unit) || unit.first === undefined) return;
+        if (unit.kind === 'request' && answered(unit, conn)) checkResponse(unit, client);
+        if (answered(unit, conn) || unit.first === undefined) return;
         if (judge(unit, index, client, conn) === 'race') raced = true;
       });
-      // No connection is reset before its deadline, but by the race above (the client's bytes met a closed socket).
+      // No connection is reset before its deadline, but by the race above (the client's bytes met a
+      // closed socket), or once the client had the server's FIN (its own closing bytes, a TLS
+      // close_notify, meeting the closed socket).
+      // (A connection the exit cut is failed above, as open at the exit.)
       const deadline = deadlineOf(conn.server);
-      if (client.error?.reset === true && client.error.at < deadline - EARLY && !raced) {
-        const stop = stopOf(conn);
+      const stop = stopOf(conn);
+      if (client.error?.reset === true && client.error.at < deadline - EARLY && !raced && ordinal(client.end) > client.error.seq && stop?.byExit !== true) {
         fail('reset', `${client.id} got ${client.error.code} at ${ms(client.error.at)}, before the deadline (${ms(deadline)}); the server ${stop === undefined ? 'had not ended it' : `${stop.how === 'FIN' ? 'sent FIN' : 'closed it'} at ${ms(stop.at)}`}`);
       }
     }
@@ -1435,9 +1447,15 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       const deadline = deadlineOf('main');
       const stop = stopOf(conn)!;
       const cutEarly = !stop.byExit && stop.at < deadline - EARLY;
-      if (session.error?.reset === true && session.error.at < deadline - EARLY) fail('reset', `session ${session.id} got ${session.error.code} at ${ms(session.error.at)}, before the deadline (${ms(deadline)})`);
+      // The same race as an idle HTTP/1 connection's: the server ended it before reading a byte of it.
+      if (cutEarly && stop.bytesRead === 0) {
+        count('race: h2 session unread when the server ended the connection');
+        continue;
+      }
+      const state = `the server had read ${stop.bytesRead ?? '?'} bytes${spec.protocol === 'h2c' ? '' : conn.secure === undefined || conn.secure.seq > stop.seq ? ', its TLS handshake unfinished' : ''}`;
+      if (session.error?.reset === true && session.error.at < deadline - EARLY) fail('reset', `session ${session.id} got ${session.error.code} at ${ms(session.error.at)}, before the deadline (${ms(deadline)}); ${state} when it ${stop.how === 'FIN' ? 'sent FIN' : 'closed the connection'} at ${ms(stop.at)}`);
       if (session.goaway !== undefined && session.goaway.code !== 0 && session.goaway.at < deadline - EARLY) fail('goaway', `session ${session.id} got GOAWAY with error code ${session.goaway.code} at ${ms(session.goaway.at)}, before the deadline`);
-      if (cutEarly && session.goaway === undefined) fail('goaway', `session ${session.id}'s connection was ended (${stop.how}) at ${ms(stop.at)}, before the deadline (${ms(deadline)}), without a GOAWAY`);
+      if (cutEarly && session.goaway === undefined) fail('goaway', `session ${session.id}'s connection was ended (${stop.how}) at ${ms(stop.at)}, before the deadline (${ms(deadline)}), without a GOAWAY: ${state}`);
       for (const stream of session.streams) {
         if (stream.sent === undefined) continue;
         const handled = servedOf(stream.id);

@@ -25,6 +25,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import https from 'node:https';
 import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { HookContext, HookReport, ShutdownReport } from '../../src/index.js';
 import { testCoordinator } from './coordinator.js';
@@ -122,6 +123,8 @@ export interface Http1Client {
   readonly tls: boolean;
   /** TLS: ms after the TCP connect that the handshake starts, or never (a connection left open before its handshake). */
   readonly handshake: number | 'never';
+  /** TLS: the ClientHello written in two parts (up to `at`, a fraction of it), `stall` ms apart: a handshake begun, then stalled. */
+  readonly hello?: { readonly at: number; readonly stall: number };
   /** None: a connection that never sends anything (a preconnect, a TCP health check). */
   readonly rounds: readonly Round[];
   /** What a real client does when a request meets a closed connection: once, on a new connection. */
@@ -277,13 +280,15 @@ export function generateDrainCase(seed: number): DrainCase {
   // Connections that stay silent, or speak long after connecting: a TLS one may not even start its handshake.
   for (let i = random.int(0, 2); i > 0; i--) {
     const speaks = http1 && random.chance(0.5);
+    const stalls = tls && http1 && !speaks && random.chance(0.4);
     clients.push({
       kind: 'http1',
       id: id('c'),
       target: 'main',
       at: connectAt(),
       tls,
-      handshake: !tls ? 0 : !http1 ? 'never' : speaks ? random.int(0, 300) : random.chance(0.5) ? 'never' : random.int(0, 400),
+      handshake: !tls ? 0 : !http1 ? 'never' : speaks || stalls ? random.int(0, 300) : random.chance(0.5) ? 'never' : random.int(0, 400),
+      ...(stalls ? { hello: { at: random.int(5, 95) / 100, stall: stall() } } : {}),
       rounds: speaks ? [{ gap: random.int(50, 800), requests: [request('1.1', true, false)] }] : [],
       retry: random.chance(0.4),
     });
@@ -369,8 +374,6 @@ interface Served {
   readonly via: 'request' | 'checkContinue' | 'checkExpectation';
   readonly arrived: Stamp;
   readonly conn: ServerConn | undefined;
-  readonly http2: boolean;
-  bodyEnd?: Stamp;
   /** When the application's code sent the head (writeHead, or end). */
   headersSent?: Stamp;
   ended?: Stamp;
@@ -390,7 +393,7 @@ interface Unit {
   notSent?: string;
   continued?: Stamp;
   /** `closeDelimited`: its end was the connection's, so a cut one looks complete; the oracle compares its body. */
-  response?: { status: number; headers: Record<string, string>; body: string; version: string; closeDelimited: boolean };
+  response?: { status: number; headers: Record<string, string>; body: string; closeDelimited: boolean };
   /** Handshake finished, or response complete. */
   done?: Stamp;
 }
@@ -405,7 +408,6 @@ interface ClientError extends Stamp {
 interface ClientConn {
   readonly id: string;
   readonly target: ServerName;
-  readonly tls: boolean;
   readonly port: number;
   readonly connectCalled: Stamp;
   connected?: Stamp;
@@ -415,8 +417,6 @@ interface ClientConn {
   error?: ClientError;
   closed?: Stamp;
   readonly units: Unit[];
-  /** The client ended it itself: after a final answer to a request whose body it never sent. */
-  closedByClient?: Stamp;
 }
 
 interface StreamRecord {
@@ -428,7 +428,6 @@ interface StreamRecord {
   status?: number;
   body: string;
   complete?: Stamp;
-  error?: Stamp & { readonly code: string };
   rstCode?: number | undefined;
   closed?: Stamp;
 }
@@ -448,7 +447,6 @@ interface SessionConn {
 
 interface Listener {
   port?: number;
-  listenCalled?: Stamp;
   listening?: Stamp;
   closed?: Stamp & { readonly byExit: boolean };
   error?: string;
@@ -681,7 +679,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     const isHttp2 = req.httpVersionMajor === 2;
     const socket = isHttp2 ? req.stream?.session?.socket : req.socket;
     const conn = socket === undefined ? undefined : latest(byKey.get(`${socket.localPort}:${socket.remotePort}`));
-    const record: Served = { id, server: name, via, arrived: note(`${name} handler called for ${id} (${via})`), conn, http2: isHttp2 };
+    const record: Served = { id, server: name, via, arrived: note(`${name} handler called for ${id} (${via})`), conn };
     served.push(record);
     res.on('finish', () => void (record.finished = note(`${id} response finished`)));
     const handler = handlers.get(baseId(id));
@@ -714,7 +712,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     };
     req.on('data', () => {});
     req.on('end', () => {
-      record.bodyEnd = note(`${id} body read`);
+      note(`${id} body read`);
       read = true;
       answer();
     });
@@ -786,7 +784,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     }
   }
   const listenLate = (host: string): void => {
-    listeners.late.listenCalled = note(`late listen(${listeners.late.port}, '${host}')`);
+    note(`late listen(${listeners.late.port}, '${host}')`);
     try {
       late!.listen(listeners.late.port, host);
     } catch (error) {
@@ -813,7 +811,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
   /** An HTTP/1.x connection written byte by byte. */
   async function http1Client(client: Http1Client, rounds: readonly Round[], suffix: string): Promise<void> {
     const port = listeners[client.target].port!;
-    const conn: ClientConn = { id: `${client.id}${suffix}`, target: client.target, tls: client.tls, port, connectCalled: note(`${client.id}${suffix} connects to ${client.target}`), units: [] };
+    const conn: ClientConn = { id: `${client.id}${suffix}`, target: client.target, port, connectCalled: note(`${client.id}${suffix} connects to ${client.target}`), units: [] };
     clientConns.push(conn);
     const raw = netConnect({ port, host: client.target === 'late' ? localhost : '127.0.0.1' });
     clientSockets.add(raw);
@@ -868,7 +866,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     // The response parser: responses are matched to requests in order.
     const pending: Unit[] = [];
     let buffer = '';
-    let head: { status: number; version: string; headers: Record<string, string> } | undefined;
+    let head: { status: number; headers: Record<string, string> } | undefined;
     let framing: { kind: 'length' | 'data'; left: number } | { kind: 'size' | 'data-end' | 'trailer' | 'close' } | undefined;
     let body = '';
     let closing = false;
@@ -876,7 +874,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       const unit = pending.shift();
       if (unit === undefined) fail('response', `${conn.id} received a response nobody asked for (${head!.status})`);
       else {
-        unit.response = { status: head!.status, headers: head!.headers, body, version: head!.version, closeDelimited: framing?.kind === 'close' };
+        unit.response = { status: head!.status, headers: head!.headers, body, closeDelimited: framing?.kind === 'close' };
         unit.done = note(`${unit.id} answered ${head!.status} (connection: ${head!.headers.connection ?? '-'})`);
         const connection = (head!.headers.connection ?? '').toLowerCase();
         const keepAlive = unit.request?.version === '1.0' ? unit.request.keepAlive && connection.includes('keep-alive') : !connection.includes('close');
@@ -893,7 +891,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
           if (end < 0) return;
           const [statusLine = '', ...lines] = buffer.slice(0, end).split('\r\n');
           buffer = buffer.slice(end + 4);
-          const [version = '', status = ''] = statusLine.split(' ');
+          const status = statusLine.split(' ')[1] ?? '';
           const headers: Record<string, string> = {};
           for (const line of lines) {
             const colon = line.indexOf(':');
@@ -903,7 +901,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
             if (pending[0] !== undefined) pending[0].continued ??= note(`${pending[0].id} got ${status}`);
             continue;
           }
-          head = { status: Number(status), version, headers };
+          head = { status: Number(status), headers };
           if ((headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked')) framing = { kind: 'size' };
           else if (headers['content-length'] !== undefined) framing = { kind: 'length', left: Number(headers['content-length']) };
           else framing = { kind: 'close' };
@@ -1031,7 +1029,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       // would have the server answer its missing body with a 400).
       if (unit.done !== undefined) {
         closing = true;
-        conn.closedByClient = note(`${conn.id} drops the connection: its body was never sent`);
+        note(`${conn.id} drops the connection: its body was never sent`);
         io.destroy();
         return;
       }
@@ -1053,8 +1051,41 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
           handshake.notSent = 'the connection had ended';
           return void (await until(() => !alive()));
         }
-        const secure = tlsConnect({ socket: raw, ca: material.cert, ALPNProtocols: ['http/1.1'] });
-        // The ClientHello is written inside tls.connect().
+        let transport: Socket | Duplex = raw;
+        if (client.hello !== undefined) {
+          // A relay between the TLS client and its socket, to hold back the rest of the ClientHello.
+          const { at, stall } = client.hello;
+          let held = false;
+          const relay = new Duplex({
+            write(chunk: Buffer, _encoding, callback) {
+              if (held) return void raw.write(chunk, callback);
+              held = true;
+              const k = Math.max(1, Math.min(chunk.length - 1, Math.floor(chunk.length * at)));
+              raw.write(chunk.subarray(0, k));
+              note(`${conn.id} writes ${k} of its ${chunk.length}-byte ClientHello`);
+              setTimeout(() => {
+                if (raw.writable) raw.write(chunk.subarray(k));
+                note(`${conn.id} writes the rest of its ClientHello`);
+                callback();
+              }, stall);
+            },
+            read() {},
+            final(callback) {
+              raw.end();
+              callback();
+            },
+            destroy(error, callback) {
+              raw.destroy();
+              callback(error);
+            },
+          });
+          raw.on('data', (chunk: Buffer) => relay.push(chunk));
+          raw.on('end', () => relay.push(null));
+          raw.on('close', () => relay.destroy());
+          transport = relay;
+        }
+        const secure = tlsConnect({ socket: transport, ca: material.cert, ALPNProtocols: ['http/1.1'] });
+        // The ClientHello is written inside tls.connect() (through the relay, its first part).
         const reached = stamp();
         handshake.first = { ...reached, offset: 0 };
         io = secure;
@@ -1162,7 +1193,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
         stream.setEncoding('latin1');
         stream.on('data', (chunk: string) => void (record.body += chunk));
         stream.on('end', () => void (record.complete = note(`${spec.id} answered ${record.status}`)));
-        stream.on('error', (error: NodeJS.ErrnoException) => void (record.error ??= { ...note(`${spec.id} stream error ${error.code} (${error.message})`), code: String(error.code) }));
+        stream.on('error', (error: NodeJS.ErrnoException) => void note(`${spec.id} stream error ${error.code} (${error.message})`));
         if (spec.body !== undefined) {
           void (async () => {
             for (let i = 0; i < spec.body!.chunks.length; i++) {
@@ -1265,7 +1296,10 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     const stallFrom = spec.readinessDelay > 0 ? triggerLow.at : end - Math.min(B * 0.02, 100);
     const budgetStall = stalled(stallFrom, reportAt.at);
     if (reportAt.at > end + DRAIN_SLACK + budgetStall) {
-      fail('budget', `the report came ${(reportAt.at - triggerLow.at).toFixed(1)} ms after the trigger: budget ${spec.readinessDelay > 0 ? `${spec.readinessDelay} + ` : ''}${B} ms + slack ${DRAIN_SLACK} ms + event-loop stalls ${budgetStall.toFixed(1)} ms`);
+      const drain = drains.get('main')!;
+      const window = ticks.filter((tick) => tick.at >= stallFrom && tick.at <= reportAt.at);
+      const timeline = `${window.length} event-loop ticks measured in that window; trigger at ${ms(triggerLow.at)}, main's drain from ${ms(drain.started?.at ?? NaN)} (deadline ${ms(drain.deadline ?? NaN)}, ${drain.aborted === undefined ? 'not reached' : `fired at ${ms(drain.aborted.at)}`}) to ${ms(drain.reported?.at ?? NaN)}, report at ${ms(reportAt.at)}`;
+      fail('budget', `the report came ${(reportAt.at - triggerLow.at).toFixed(1)} ms after the trigger: budget ${spec.readinessDelay > 0 ? `${spec.readinessDelay} + ` : ''}${B} ms + slack ${DRAIN_SLACK} ms + event-loop stalls ${budgetStall.toFixed(1)} ms (${timeline})`);
     }
 
     // ---- Listeners ------------------------------------------------------------------------------------
@@ -1487,7 +1521,8 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       const conns = serverConns.filter((conn) => conn.server === name && conn.shut !== undefined && !conn.shut.byExit);
       const shutAfter = (conn: ServerConn, mark: Stamp): boolean => conn.shut!.seq > mark.seq;
       if (hook.outcome === 'ok') {
-        for (const conn of conns) if (shutAfter(conn, drain.reported)) fail('report', `${name}'s drain ended ok at ${ms(drain.reported.at)} with connection ${conn.key} still open (closed at ${ms(conn.shut!.at)})`);
+        // (One accepted after the drain ended, by a listener that should not have been open then, is failed above.)
+        for (const conn of conns) if (conn.accepted.seq < drain.reported.seq && shutAfter(conn, drain.reported)) fail('report', `${name}'s drain ended ok at ${ms(drain.reported.at)} with connection ${conn.key} still open (closed at ${ms(conn.shut!.at)})`);
       } else if (hook.outcome === 'timeout' && drain.aborted !== undefined) {
         const aborted = drain.aborted;
         const open = conns.filter((conn) => shutAfter(conn, aborted));
@@ -1521,8 +1556,10 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       const destroyed = drain.aborted === undefined ? 0 : conns.filter((conn) => shutAfter(conn, drain.aborted!)).length;
       if (entry.destroyed !== destroyed) fail('counts', `report.servers[${name}].destroyed is ${entry.destroyed}, but ${destroyed} connection(s) were closed at the deadline`);
       const total = entry.idleClosed + entry.finished + entry.destroyed;
-      const atLeast = conns.filter((conn) => shutAfter(conn, drain.started!)).length;
-      const atMost = conns.filter((conn) => conn.closed === undefined || conn.closed.seq > drain.started!.seq).length;
+      // Counted until the report is made.
+      const during = conns.filter((conn) => conn.accepted.seq < reportAt.seq);
+      const atLeast = during.filter((conn) => shutAfter(conn, drain.started!)).length;
+      const atMost = during.filter((conn) => conn.closed === undefined || conn.closed.seq > drain.started!.seq).length;
       if (total < atLeast || total > atMost) fail('counts', `report.servers[${name}] counts ${total} connection(s) (idleClosed ${entry.idleClosed}, finished ${entry.finished}, destroyed ${entry.destroyed}); ${atLeast === atMost ? atLeast : `${atLeast} to ${atMost}`} were open during the drain`);
     }
 

@@ -127,6 +127,7 @@ describe('randomized HTTP drains', () => {
       `lastcall random drain: seeds ${FIRST}..${LAST}, ${count} cases in ${Math.round(took)} ms (${CONCURRENCY} at once); ` +
         `${[...protocols].map(([protocol, n]) => `${protocol} ${n}`).join(', ')}; ` +
         `outcomes: ${['clean', 'failed'].map((o) => `${o} ${results.filter((r) => r.report?.outcome === o).length}`).join(', ')}; ` +
+        `a case takes ${percentile(results.map((r) => r.took), 0.5).toFixed(0)} ms from its trigger to its report (median; max ${Math.max(...results.map((r) => r.took)).toFixed(0)}); ` +
         `event-loop stalls past the deadline: median ${percentile(results.map((r) => r.stall), 0.5).toFixed(1)} ms, max ${Math.max(...results.map((r) => r.stall)).toFixed(1)} ms (slack ${DRAIN_SLACK} ms)\n` +
         `  allowed: ${[...tally].sort().map(([key, n]) => `${key} ${n}`).join(', ')}`,
     );
@@ -141,4 +142,25 @@ describe('randomized HTTP drains', () => {
     }
     expect(failed.length, message).toBe(0);
   });
+
+  // Defects the randomized drains found in 0.2's drain, pinned to small seeds that fail alone on it
+  // every time (replay with LASTCALL_DRAIN_SEED=<seed> for the case and its event log).
+  const pinned: [number, string][] = [
+    [772, "a server whose listen() completes after the trigger accepts no connection (bug: its listener opens mid-shutdown, a request is cut at the exit, the report says clean)"],
+    [1624, "a server whose listen(port, 'localhost') is still resolving at the trigger never opens (bug: it opens, a request is cut at the exit, the report says clean)"],
+    [450, 'pipelined requests behind one in flight are all answered (bug: Connection: close on the first ends the socket; the second and third handlers ran, their responses are lost)'],
+    [113, 'pipelined requests over TLS are all answered (bug: as over http)'],
+    [477, 'a request whose headers stall after their first bytes is served (bug: reset after the 100 ms idle grace)'],
+    [952, 'a request whose headers stall after their first bytes is served over TLS (bug: as over http)'],
+    [1162, "a 100-continue upload handled by a 'checkContinue' listener is served (bug: the drain never sees it, and closes its connection as idle)"],
+    [336, "a response to a 'checkContinue' request after the trigger says Connection: close (bug: keep-alive)"],
+    [848, "a request handled by a 'checkExpectation' listener is served (bug: the drain never sees it, and closes its connection as idle)"],
+    [1750, 'a TLS handshake whose ClientHello stalls halfway is not cut before the deadline (bug: closed as idle after 100 ms)'],
+  ];
+  for (const [seed, title] of pinned) {
+    it(`seed ${seed}: ${title}`, { timeout: 30_000 }, async () => {
+      const result = await runDrainCase(generateDrainCase(seed), material, { verbose: true });
+      expect(result.failures, failureMessage(result)).toEqual([]);
+    });
+  }
 });

@@ -13,8 +13,9 @@
  * The one race no drain can avoid is a request written on an idle connection at the instant the
  * server ends it. The oracle tells it apart by bytes, not by time: the request was written after
  * every earlier request on its connection had been answered (the connection was idle), and the
- * server had read none of its bytes when it sent its FIN or closed. A request the server had read
- * any byte of, or one pipelined behind an unanswered one, has no excuse before the deadline. Time
+ * server had read none of its bytes when it sent its FIN or closed (requests pipelined in that same
+ * write share its excuse). A request the server had read any byte of, or one written while an
+ * earlier answer was still owed on its connection, has no excuse before the deadline. Time
  * would not do: on a loaded machine loopback delivery itself lags (handshakes and FINs were seen
  * to take 100-400 ms), so "it arrived long before the close" cannot be told from "it was still in
  * the kernel". The same holds for the listener: a connection the server never accepted, reset as

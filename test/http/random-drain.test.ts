@@ -2,7 +2,7 @@
  * Seeded randomized HTTP drains (issue 18; see test/helpers/drain-random.ts for the generator,
  * the runner and the oracle).
  *
- *   LASTCALL_DRAIN_SEED=<n>            replays seed n alone, printing its case, event log and report
+ *   LASTCALL_DRAIN_SEED=<n>            replays seed n alone, printing its case, its event log and what was allowed
  *   LASTCALL_DRAIN_SEEDS=<a>..<b>      runs seeds a to b (default 1..500)
  *   LASTCALL_DRAIN_CONCURRENCY=<n>     cases run at once (default 25)
  *   LASTCALL_DRAIN_VERBOSE=1           keeps every case's event log, and prints it for the failures shown

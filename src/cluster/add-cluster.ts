@@ -1,7 +1,7 @@
 import { addClusterOptions } from '../options/call-options.js';
 import { LastcallError } from '../options/errors.js';
 import type { Wiring } from '../sequence/wiring.js';
-import { askAllToStop, askLateListeners, isPrimary, waitForWorkers } from './primary.js';
+import { askAllToStop, askLateListeners, isPrimary, tolerateClosedChannels, waitForWorkers } from './primary.js';
 
 /** `addCluster(options)`: asks the workers to stop at the trigger, waits for them in `close-http`. */
 export function addCluster(options: unknown, { register, atTrigger, stopping }: Wiring): () => void {
@@ -10,6 +10,7 @@ export function addCluster(options: unknown, { register, atTrigger, stopping }: 
   const removers = [
     atTrigger(askAllToStop),
     askLateListeners(stopping),
+    tolerateClosedChannels(stopping),
     register({ name, phase: 'close-http', timeout, run: ({ signal }) => waitForWorkers(signal) }),
   ];
   return () => {

@@ -33,6 +33,40 @@ export function askLateListeners(stopping: AbortSignal): () => void {
   return () => void cluster.off('message', onMessage);
 }
 
+/**
+ * Once `stopping`, a worker's IPC channel may close under a message cluster itself sends it (the
+ * answer to a listen() the worker made just before it exited): Node reports that as the worker's
+ * 'error', uncaught without a listener. Only that error is expected; any other is thrown on as it
+ * would have been. Returns the removal.
+ */
+export function tolerateClosedChannels(stopping: AbortSignal): () => void {
+  const cluster = builtin('node:cluster');
+  const watched = new Set<Worker>();
+  const onError = function (this: Worker, error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    // Either code says the worker's end of the channel is closed, whether or not the primary has
+    // seen its 'disconnect' yet.
+    const channelGone = code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED';
+    if (!channelGone && this.listenerCount('error') === 1) throw error;
+  };
+  const watch = (worker: Worker | undefined): void => {
+    if (worker === undefined || watched.has(worker)) return;
+    watched.add(worker);
+    worker.on('error', onError);
+  };
+  const watchAll = (): void => {
+    for (const worker of Object.values(cluster.workers ?? {})) watch(worker);
+    cluster.on('fork', watch);
+  };
+  if (stopping.aborted) watchAll();
+  else stopping.addEventListener('abort', watchAll, { once: true });
+  return () => {
+    stopping.removeEventListener('abort', watchAll);
+    cluster.off('fork', watch);
+    for (const worker of watched) worker.off('error', onError);
+  };
+}
+
 /** Asks one worker to stop. */
 function askToStop(worker: Worker): void {
   // A worker exiting on its own (Ctrl-C reached it too) can close its channel after isConnected():

@@ -123,8 +123,8 @@ export class ServerDrain {
     // A new HTTP/2 stream is a request arriving; HTTP/1 ones are noted as their 'request' comes.
     if (http2 && arrivals !== undefined) this.#listen('stream', (stream: object) => arrivals.note(stream));
     // A listen() that completes after the trigger (a start-up still resolving 'localhost', or one
-    // overtaken by SIGTERM) must not open the port in the middle of the drain: close it at once,
-    // before the loop can accept a connection on it.
+    // overtaken by SIGTERM) must not open the port in the middle of the drain.
+    this.#refuseLateListen();
     this.#listen('listening', () => this.#closing && this.#closeLateListener());
     // Requests that carry Expect reach the application through these events instead of 'request'.
     this.#followListeners('checkContinue', (req, res) => this.#onRequest(req, res as ServerResponse));
@@ -141,7 +141,7 @@ export class ServerDrain {
   endKeepAlive(): void {
     if (this.#closing) return;
     this.#closing = true;
-    for (const connection of this.#connections.values()) closeAfterLast(connection.responses);
+    for (const connection of this.#connections.values()) for (const res of connection.responses) closeAtHead(res, connection);
   }
 
   /** Drains until every connection has ended, or destroys what is left when `signal` aborts. */
@@ -187,6 +187,28 @@ export class ServerDrain {
     if (!server.listening) return this.#listenerClosed();
     this.#listenerOpen = true;
     this.#listenerGrace ??= setTimeout(() => afterPoll(() => this.#closeOwnListener(), false), IDLE_GRACE);
+  }
+
+  /**
+   * Keeps a listener from opening after the trigger: net binds through `_listen2` (also after a
+   * DNS lookup), which is skipped then, so the port is never open for a connection to be queued
+   * on. A cluster worker's handle is the primary's, which counts the worker as listening already:
+   * it is set up so that the 'listening' listener can close it, which tells the primary. Where
+   * there is no `_listen2` (Bun), the listener is closed as it opens.
+   */
+  #refuseLateListen(): void {
+    const server = this.#server as NetServer & { _listen2?: (...args: unknown[]) => unknown; _handle?: unknown };
+    const bind = server._listen2;
+    if (typeof bind !== 'function') return;
+    const guarded = (...args: unknown[]): unknown => {
+      if (!this.#closing || server._handle != null) return bind.apply(server, args);
+      this.#log.warn(`"${this.#name}" was asked to listen after the shutdown started: not opened`);
+      return undefined;
+    };
+    server._listen2 = guarded;
+    this.#detachers.push(() => {
+      if (server._listen2 === guarded) delete server._listen2;
+    });
   }
 
   /** A listener that opened after the trigger has no idle sockets to spare: any close will do, at once. */
@@ -267,8 +289,9 @@ export class ServerDrain {
     const connection = this.#connections.get(req.socket) ?? this.#track(req.socket);
     clearTimeout(connection.timer);
     connection.receiving = false;
+    keepSocketFor(connection.responses);
     connection.responses.push(res);
-    if (this.#closing) closeAfterLast(connection.responses);
+    if (this.#closing) closeAtHead(res, connection);
     res.once('close', () => {
       const at = connection.responses.indexOf(res);
       if (at !== -1) connection.responses.splice(at, 1);
@@ -445,11 +468,38 @@ function bytesReadBy(socket: Duplex): number {
   return (socket as Partial<Socket>).bytesRead ?? 0;
 }
 
-/** `Connection: close` on the last response only: earlier ones of pipelined requests keep the socket for the rest. */
-function closeAfterLast(responses: readonly ServerResponse[]): void {
-  responses.forEach((res, i) => {
-    if (res.headersSent) return;
-    if (i === responses.length - 1) res.setHeader('connection', 'close');
-    else if (res.getHeader('connection') === 'close') res.removeHeader('connection');
-  });
+/**
+ * From the trigger on, decides as `res`'s head goes out whether it says `Connection: close`: when
+ * it is the last response known on its connection. An earlier one of pipelined requests keeps the
+ * socket for the later ones. A Connection header the application set is left as it is.
+ */
+function closeAtHead(res: ServerResponse, connection: Connection): void {
+  if (res.headersSent) return;
+  const writeHead = res.writeHead;
+  // Node's implicit header (a write() or end() without writeHead()) comes through writeHead too.
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    res.writeHead = writeHead;
+    if (connection.responses.at(-1) === res && !res.hasHeader('connection')) {
+      res.setHeader('connection', 'close');
+      closedByDrain.add(res);
+    }
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+/** Responses to which the drain, not the application, gave `Connection: close`. */
+const closedByDrain = new WeakSet<ServerResponse>();
+
+/**
+ * A request parsed after an earlier response on its connection went out with the drain's
+ * `Connection: close` (its head was written before the pipelined bytes behind it were parsed):
+ * Node has handed it to the application all the same, and would end the socket after that earlier
+ * response, losing this one's. Node's own flag for it (`_last`) is cleared, so the socket stays
+ * for this response too.
+ */
+function keepSocketFor(earlier: readonly ServerResponse[]): void {
+  for (const res of earlier) {
+    const flagged = res as ServerResponse & { _last?: boolean };
+    if (closedByDrain.has(res) && res.headersSent && flagged._last === true) flagged._last = false;
+  }
 }

@@ -43,6 +43,17 @@ describe.concurrent('addCluster', () => {
     expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
   });
 
+  it('regression: a worker exited while the primary was still answering its listen(): the EPIPE of that answer was uncaught in the primary, which exited 1', async () => {
+    const primary = startFixture('cluster.mjs', [], { WORKER_START_DELAY: '400', PRIMARY_STALL: '600' });
+    await primary.waitFor('online:1');
+    await primary.waitFor('online:2');
+    primary.kill('SIGTERM');
+    const { code, stdout, stderr } = await primary.ended();
+    expect(code, stderr).toBe(0);
+    expect(stderr).not.toContain('uncaughtException');
+    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+  });
+
   it('Ctrl-C to the process group: primary and workers each get SIGINT, and no run starts twice', async () => {
     const primary = startFixture('cluster.mjs', [], {}, [], { detached: true });
     await portOf(primary);

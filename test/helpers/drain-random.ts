@@ -1362,6 +1362,13 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
           count(first.seq > stop.seq ? 'race: written after the server ended the connection' : 'race: unread when the server ended the connection');
           return 'race';
         }
+        // Pipelined behind a response the application itself closed (Connection: close of its own):
+        // Node ends the socket after it, as the application asked; not the drain's doing.
+        const closedByApp = earlier.some((each) => each.kind === 'request' && handlers.get(baseId(each.id))?.style === 'app-close' && (each.done === undefined || each.done.seq > first.seq));
+        if (closedByApp) {
+          count('pipelined behind a response the application closed');
+          return 'race';
+        }
         const details = [
           `its first byte reached the server at ${ms(first.at)}`,
           unit.last === undefined ? 'its last byte was never sent' : unit.last.seq === first.seq ? undefined : `its last at ${ms(unit.last.at)}`,

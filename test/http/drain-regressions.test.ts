@@ -43,12 +43,14 @@ describe.concurrent('drain regressions', () => {
     const service = startFixture('late-listen.mjs', [], { PORT: String(port) });
     await service.waitFor('ready');
     service.kill('SIGTERM');
-    await service.waitFor('listening');
+    await service.waitFor('listen called');
     // While the shutdown runs on (800 ms in close-clients), every connection must be refused.
     const attempts: string[] = [];
     for (let i = 0; i < 10; i++) attempts.push(await get(port, '/', { id: `late-${i}` }).then((answer) => `answered ${answer.status}`, (error: NodeJS.ErrnoException) => error.code ?? 'error'));
-    const { code } = await service.ended();
+    const { code, stdout } = await service.ended();
     expect(attempts).toEqual(Array(10).fill('ECONNREFUSED'));
+    // Bun's listener has no net binding to hold back: it opens, and is closed as it does.
+    if (runtime.name !== 'bun') expect(stdout).not.toContain('listening');
     expect(code).toBe(0);
   });
 

@@ -8,16 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUDGET_SLACK, describeReport, generateCase, runCase, type CaseResult } from './helpers/random.js';
-
-function integerFromEnv(name: string, fallback: number, min: number): number;
-function integerFromEnv(name: string, fallback: undefined, min: number): number | undefined;
-function integerFromEnv(name: string, fallback: number | undefined, min: number): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer from ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
+import { integerFromEnv, percentile, runSeeds, summarizeFailures } from './helpers/seeds.js';
 
 const REPLAY = integerFromEnv('LASTCALL_SEED', undefined, 0);
 const CASES = integerFromEnv('LASTCALL_CASES', 2_000, 1);
@@ -38,44 +29,6 @@ function failureMessage(result: CaseResult): string {
     `report: ${describeReport(result.report)}`,
     ...(result.log.length > 0 ? ['log:', ...result.log] : []),
   ].join('\n');
-}
-
-/** The failed seeds grouped by invariant (names, numbers and durations left out). */
-function summarize(failed: readonly CaseResult[]): string {
-  const groups = new Map<string, Set<number>>();
-  for (const result of failed) {
-    for (const failure of result.failures) {
-      const invariant = failure
-        .replace(/its hooks: .*/, 'its hooks: ...')
-        .replace(/\b[th]\d+\b/g, '<name>')
-        .replace(/-?\d+(\.\d+)?/g, 'N')
-        .split('\n')[0]!;
-      groups.set(invariant, (groups.get(invariant) ?? new Set()).add(result.spec.seed));
-    }
-  }
-  const lines = [...groups].sort((a, b) => b[1].size - a[1].size).slice(0, 20).map(([invariant, seeds]) => {
-    const list = [...seeds].sort((a, b) => a - b);
-    return `  ${list.length} seed(s): ${invariant}\n    seeds ${list.slice(0, 15).join(', ')}${list.length > 15 ? ', ...' : ''}`;
-  });
-  return `${failed.length} of ${CASES} seeds failed (first seeds: ${failed.slice(0, 20).map((r) => r.spec.seed).join(', ')}). By invariant:\n${lines.join('\n')}\n\n`;
-}
-
-async function runSeeds(seeds: readonly number[], concurrency: number): Promise<CaseResult[]> {
-  const results: CaseResult[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < seeds.length) {
-      const seed = seeds[next++]!;
-      results.push(await runCase(generateCase(seed)));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, seeds.length) }, worker));
-  return results.sort((a, b) => a.spec.seed - b.spec.seed);
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 describe('randomized shutdowns', () => {
@@ -99,7 +52,7 @@ describe('randomized shutdowns', () => {
   it(`holds the invariants over ${CASES} seeded cases (seeds ${FIRST_SEED}..${FIRST_SEED + CASES - 1})`, { timeout: 120_000 }, async () => {
     const seeds = Array.from({ length: CASES }, (_, i) => FIRST_SEED + i);
     const started = performance.now();
-    const results = await runSeeds(seeds, CONCURRENCY);
+    const results = await runSeeds(seeds, CONCURRENCY, (seed) => runCase(generateCase(seed)));
     const took = performance.now() - started;
 
     const outcomes = new Map<string, number>();
@@ -128,7 +81,7 @@ describe('randomized shutdowns', () => {
       // The first failure once more, alone and with its event log.
       const replay = await runCase(generateCase(failed[0]!.spec.seed), { verbose: true });
       const again = replay.failures.length > 0 ? 'fails again' : 'passes (the failure needs the load of the batch)';
-      message = `${summarize(failed)}${failed.slice(0, 3).map(failureMessage).join('\n\n')}\n\nseed ${replay.spec.seed} replayed alone ${again}:\n${failureMessage(replay)}`;
+      message = `${summarizeFailures(failed, CASES, (failure) => failure.replace(/its hooks: .*/, 'its hooks: ...').replace(/\b[th]\d+\b/g, '<name>'))}${failed.slice(0, 3).map(failureMessage).join('\n\n')}\n\nseed ${replay.spec.seed} replayed alone ${again}:\n${failureMessage(replay)}`;
     }
     expect(failed.length, message).toBe(0);
   });

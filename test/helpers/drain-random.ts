@@ -30,36 +30,8 @@ import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { HookContext, HookReport, ShutdownReport } from '../../src/index.js';
 import { testCoordinator } from './coordinator.js';
-import { mulberry32 } from './random.js';
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
-
-class Random {
-  readonly #next: () => number;
-  constructor(seed: number) {
-    // Another spread than the hook-graph test's, so the same seed number makes unrelated cases.
-    this.#next = mulberry32(Math.imul(seed ^ 0x2545f491, 0x9e3779b1));
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.#next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.#next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.#next() * items.length)]!;
-  }
-  weighted<K extends string>(weights: Partial<Record<K, number>>): K {
-    const entries = Object.entries(weights) as [K, number][];
-    let roll = this.#next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-    for (const [key, weight] of entries) {
-      roll -= weight;
-      if (roll < 0) return key;
-    }
-    return entries[entries.length - 1]![0];
-  }
-}
+import { startStallMonitor, stalled, stopStallMonitor, ticksBetween } from './loop-stalls.js';
+import { Random } from './prng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -177,7 +149,7 @@ export interface DrainCase {
 }
 
 export function generateDrainCase(seed: number): DrainCase {
-  const random = new Random(seed);
+  const random = new Random(seed, 0x2545f491);
   const protocol = random.weighted<Protocol>({ http: 5, https: 3, h2: 2, h2c: 2, 'h2-http1': 2 });
   const budget = random.int(300, 1500);
   const readinessDelay = random.chance(0.2) ? random.int(20, 250) : 0;
@@ -485,42 +457,6 @@ const EARLY = 2;
 /** A connection idle this long at the deadline had nothing the drain should have waited for. */
 const IDLE_AT_DEADLINE = 500;
 
-// ---------------------------------------------------------------------------------------------
-// Event-loop stalls (the same idea as the hook-graph test's): a 1 ms interval notes how late it ticks.
-
-const ticks: { at: number; late: number }[] = [];
-let monitors = 0;
-let monitor: NodeJS.Timeout | undefined;
-let lastTick = 0;
-
-function startMonitor(): void {
-  if (monitors++ > 0) return;
-  lastTick = performance.now();
-  monitor = setInterval(() => {
-    const now = performance.now();
-    ticks.push({ at: now, late: Math.max(0, now - lastTick - 1) });
-    lastTick = now;
-    if (ticks.length > 12_000) ticks.splice(0, ticks.length - 8_000);
-  }, 1);
-}
-
-function stopMonitor(): void {
-  if (--monitors > 0) return;
-  clearInterval(monitor);
-  ticks.length = 0;
-}
-
-/** Stall time of the stalls that ended after `from` and by `to`, and of the one under way at `to`. */
-function stalled(from: number, to: number): number {
-  let sum = 0;
-  let after: number | undefined;
-  for (let i = ticks.length - 1; i >= 0 && ticks[i]!.at >= from; i--) {
-    if (ticks[i]!.at <= to) sum += ticks[i]!.late;
-    else after = ticks[i]!.late;
-  }
-  return sum + (after ?? 0);
-}
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server connections of every case, by `serverPort:clientPort`: a probe that reached another case's server is not a failure of its own. */
@@ -587,11 +523,11 @@ const latest = <T>(list: readonly T[] | undefined): T | undefined => list?.[list
 const sumOf = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
 
 export async function runDrainCase(spec: DrainCase, material: TlsMaterial, options: { verbose?: boolean } = {}): Promise<DrainResult> {
-  startMonitor();
+  startStallMonitor();
   try {
     return await runMonitored(spec, material, options);
   } finally {
-    stopMonitor();
+    stopStallMonitor();
   }
 }
 
@@ -1298,7 +1234,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     const budgetStall = stalled(stallFrom, reportAt.at);
     if (reportAt.at > end + DRAIN_SLACK + budgetStall) {
       const drain = drains.get('main')!;
-      const window = ticks.filter((tick) => tick.at >= stallFrom && tick.at <= reportAt.at);
+      const window = ticksBetween(stallFrom, reportAt.at);
       const timeline = `${window.length} event-loop ticks measured in that window; trigger at ${ms(triggerLow.at)}, main's drain from ${ms(drain.started?.at ?? NaN)} (deadline ${ms(drain.deadline ?? NaN)}, ${drain.aborted === undefined ? 'not reached' : `fired at ${ms(drain.aborted.at)}`}) to ${ms(drain.reported?.at ?? NaN)}, report at ${ms(reportAt.at)}`;
       fail('budget', `the report came ${(reportAt.at - triggerLow.at).toFixed(1)} ms after the trigger: budget ${spec.readinessDelay > 0 ? `${spec.readinessDelay} + ` : ''}${B} ms + slack ${DRAIN_SLACK} ms + event-loop stalls ${budgetStall.toFixed(1)} ms (${timeline})`);
     }

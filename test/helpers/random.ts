@@ -12,49 +12,8 @@
  * past the deadline, so a loaded machine does not fail them and a real overrun still does.
  */
 import { LastcallError, PHASES, ShutdownCoordinator, type HookReport, type Phase, type PhaseReport, type ShutdownReport } from '../../src/index.js';
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
-
-/** mulberry32: a small, fast, seeded 32-bit PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Random {
-  readonly #next: () => number;
-  constructor(seed: number) {
-    // Spread consecutive seeds apart before they reach the generator.
-    this.#next = mulberry32(Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1));
-  }
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.#next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.#next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.#next() * items.length)]!;
-  }
-  /** Picks a key by weight. */
-  weighted<K extends string>(weights: Record<K, number>): K {
-    const entries = Object.entries(weights) as [K, number][];
-    let roll = this.#next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-    for (const [key, weight] of entries) {
-      roll -= weight;
-      if (roll < 0) return key;
-    }
-    return entries[entries.length - 1]![0];
-  }
-}
+import { startStallMonitor, stalled, stopStallMonitor, tickAfter } from './loop-stalls.js';
+import { Random } from './prng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -119,7 +78,7 @@ export interface CaseSpec {
 const THROWN: readonly Thrown[] = ['error', 'string', 'number', 'object', 'null', 'undefined'];
 
 export function generateCase(seed: number): CaseSpec {
-  const random = new Random(seed);
+  const random = new Random(seed, 0x5bd1e995);
   const budget = random.int(40, 150);
   let hookCount = 0;
   let taskCount = 0;
@@ -285,58 +244,6 @@ export const BUDGET_SLACK = 30;
 /** A deadline that fires early is a bug at any size; this only absorbs float rounding and the few µs between runHook's clock read and ours. */
 const EARLY = 1;
 
-// ---------------------------------------------------------------------------------------------
-// Event-loop stalls
-
-/**
- * While any case runs, a 1 ms interval records how late it ticks. A stall (GC, another process
- * taking the CPU, many cases' callbacks in one turn) delays the coordinator's timers as it delays
- * this one. Every wait of the run ends at an absolute instant (a phase's cap, the drain's, the
- * end less the exit reserve), so stalls before an instant do not make the run late for it: what
- * can is the stall time after it. The timing checks allow for exactly that.
- */
-const ticks: { at: number; late: number }[] = [];
-let monitors = 0;
-let monitor: NodeJS.Timeout | undefined;
-let lastTick = 0;
-const TICK = 1;
-
-function startMonitor(): void {
-  if (monitors++ > 0) return;
-  lastTick = performance.now();
-  monitor = setInterval(() => {
-    const now = performance.now();
-    const late = now - lastTick - TICK;
-    lastTick = now;
-    // Every bit counts: a busy loop turning every 1.4 ms holds each timer up a little, many times.
-    // (Idle, this sums to about a tenth of the time: the interval's own period is nearer 1.1 ms.)
-    ticks.push({ at: now, late: Math.max(0, late) });
-    // About the last 6 s: a case asks about its own second or so, just after it.
-    if (ticks.length > 8_000) ticks.splice(0, ticks.length - 6_000);
-  }, TICK);
-}
-
-function stopMonitor(): void {
-  if (--monitors > 0) return;
-  clearInterval(monitor);
-  ticks.length = 0;
-}
-
-/**
- * Stall time, in ms, of the stalls that ended after `from` and by `to`, and of the one under way
- * at `to`: the tick that ends it comes after `to` (a long turn of the loop that ran the event at
- * `to` holds up the tick that measures it, maybe until the turn's end).
- */
-function stalled(from: number, to: number): number {
-  let sum = 0;
-  let after: number | undefined;
-  for (let i = ticks.length - 1; i >= 0 && ticks[i]!.at >= from; i--) {
-    if (ticks[i]!.at <= to) sum += ticks[i]!.late;
-    else after = ticks[i]!.late;
-  }
-  return sum + (after ?? 0);
-}
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const microtasks = async (hops: number): Promise<void> => {
   for (let i = 0; i < hops; i++) await undefined;
@@ -362,11 +269,11 @@ function makeThrown(kind: Thrown, label: string): unknown {
 const HOOK_OF_TASKS = 'in-flight tasks';
 
 export async function runCase(spec: CaseSpec, options: { verbose?: boolean; checkExitCode?: boolean } = {}): Promise<CaseResult> {
-  startMonitor();
+  startStallMonitor();
   try {
     return await runMonitored(spec, options);
   } finally {
-    stopMonitor();
+    stopStallMonitor();
   }
 }
 
@@ -612,8 +519,7 @@ async function runMonitored(spec: CaseSpec, options: { verbose?: boolean; checkE
   // Let everything we started come to rest: timers, late registrations, tasks.
   if (pending > 0) await new Promise<void>((resolve) => (whenIdle = resolve));
   // ...and for the stall monitor to tick past the report (see stalled()).
-  await delay(5);
-  while (lastTick <= resolvedAt) await delay(1);
+  await tickAfter(resolvedAt);
   if (pending > 0) await new Promise<void>((resolve) => (whenIdle = resolve));
 
   // ---- The oracle ------------------------------------------------------------------------

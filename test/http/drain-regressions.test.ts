@@ -1,41 +1,11 @@
 // The drain follows the protocol, not a guess: one test per defect of 0.1, named after it.
-import { connect as netConnect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { IDLE_GRACE } from '../../src/http/server-drain.js';
 import { startFixture } from '../helpers/fixture.js';
 import { get, portOf, until } from '../helpers/http.js';
 import { freePort } from '../helpers/net.js';
+import { rawClient } from '../helpers/raw-client.js';
 import { runtime } from '../helpers/runtime.js';
-
-/** A raw client: what the server sent, and how the connection ended. */
-function rawClient(port: number): { socket: Socket; received: () => string; ended: Promise<'end' | string>; waitFor: (text: string) => Promise<void> } {
-  const socket = netConnect(port, '127.0.0.1');
-  let raw = '';
-  const watchers = new Set<() => void>();
-  socket.setEncoding('utf8').on('data', (chunk: string) => {
-    raw += chunk;
-    for (const watcher of watchers) watcher();
-  });
-  const ended = new Promise<'end' | string>((resolve) => {
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
-    socket.on('close', () => resolve('end'));
-  });
-  const waitFor = (text: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} within 5 s; received ${JSON.stringify(raw)}`)), 5_000);
-      const check = (): void => {
-        if (!raw.includes(text)) return;
-        clearTimeout(timer);
-        watchers.delete(check);
-        resolve();
-      };
-      watchers.add(check);
-      void ended.then(() => watchers.has(check) && (clearTimeout(timer), reject(new Error(`connection ended before ${JSON.stringify(text)}; received ${JSON.stringify(raw)}`))));
-      check();
-    });
-  return { socket, received: () => raw, ended, waitFor };
-}
-
 
 describe.concurrent('drain regressions', () => {
   it('regression: a server whose listen() completed after the trigger accepted connections in the middle of the shutdown and dropped them, and the report said clean', async () => {

@@ -10,15 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DRAIN_SLACK, generateDrainCase, runDrainCase, type DrainResult, type TlsMaterial } from '../helpers/drain-random.js';
+import { integerFromEnv, percentile, runSeeds, summarizeFailures } from '../helpers/seeds.js';
 import { makeCert, type TestCert } from '../helpers/tls.js';
-
-function integerFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer from ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 function rangeFromEnv(name: string, fallback: [number, number]): [number, number] {
   const raw = process.env[name];
@@ -28,7 +21,7 @@ function rangeFromEnv(name: string, fallback: [number, number]): [number, number
   return [Number(match[1]), Number(match[2])];
 }
 
-const REPLAY = process.env.LASTCALL_DRAIN_SEED === undefined || process.env.LASTCALL_DRAIN_SEED === '' ? undefined : integerFromEnv('LASTCALL_DRAIN_SEED', 0, 0);
+const REPLAY = integerFromEnv('LASTCALL_DRAIN_SEED', undefined, 0);
 const [FIRST, LAST] = rangeFromEnv('LASTCALL_DRAIN_SEEDS', [1, 500]);
 // Each case mostly waits on timers and loopback sockets; this many at once keep the event loop's stalls short.
 const CONCURRENCY = integerFromEnv('LASTCALL_DRAIN_CONCURRENCY', 25, 1);
@@ -58,44 +51,6 @@ function failureMessage(result: DrainResult): string {
   ].join('\n');
 }
 
-/** The failed seeds grouped by invariant: the tag, and the message with ids, numbers and times left out. */
-function summarize(failed: readonly DrainResult[], total: number): string {
-  const groups = new Map<string, Set<number>>();
-  for (const result of failed) {
-    for (const failure of result.failures) {
-      const invariant = failure
-        .replace(/\b[rspc]\d+(~r)?(:tls)?\b/g, '<id>')
-        .replace(/\d+:\d+/g, '<conn>')
-        .replace(/-?\d+(\.\d+)?/g, 'N')
-        .split('\n')[0]!;
-      groups.set(invariant, (groups.get(invariant) ?? new Set()).add(result.spec.seed));
-    }
-  }
-  const lines = [...groups].sort((a, b) => b[1].size - a[1].size).slice(0, 30).map(([invariant, seeds]) => {
-    const list = [...seeds].sort((a, b) => a - b);
-    return `  ${list.length} seed(s): ${invariant}\n    seeds ${list.slice(0, 15).join(', ')}${list.length > 15 ? ', ...' : ''}`;
-  });
-  return `${failed.length} of ${total} seeds failed. By invariant:\n${lines.join('\n')}\n\n`;
-}
-
-async function runSeeds(seeds: readonly number[], concurrency: number): Promise<DrainResult[]> {
-  const results: DrainResult[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < seeds.length) {
-      const seed = seeds[next++]!;
-      results.push(await runDrainCase(generateDrainCase(seed), material, { verbose: VERBOSE }));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, seeds.length) }, worker));
-  return results.sort((a, b) => a.spec.seed - b.spec.seed);
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
 describe('randomized HTTP drains', () => {
   if (REPLAY !== undefined) {
     it(`replays seed ${REPLAY}`, { timeout: 60_000 }, async () => {
@@ -116,7 +71,7 @@ describe('randomized HTTP drains', () => {
   it(`holds the drain's invariants over seeds ${FIRST}..${LAST}`, { timeout: Math.max(300_000, count * 400) }, async () => {
     const seeds = Array.from({ length: count }, (_, i) => FIRST + i);
     const started = performance.now();
-    const results = await runSeeds(seeds, CONCURRENCY);
+    const results = await runSeeds(seeds, CONCURRENCY, (seed) => runDrainCase(generateDrainCase(seed), material, { verbose: VERBOSE }));
     const took = performance.now() - started;
 
     const tally = new Map<string, number>();
@@ -138,7 +93,7 @@ describe('randomized HTTP drains', () => {
       // The first failure once more, alone and with its event log.
       const replay = await runDrainCase(generateDrainCase(failed[0]!.spec.seed), material, { verbose: true });
       const again = replay.failures.length > 0 ? 'fails again' : 'passes (the failure needs the load of the batch)';
-      message = `${summarize(failed, count)}${failed.slice(0, VERBOSE ? 10 : 3).map(failureMessage).join('\n\n')}\n\nseed ${replay.spec.seed} replayed alone ${again}:\n${failureMessage(replay)}`;
+      message = `${summarizeFailures(failed, count, (failure) => failure.replace(/\b[rspc]\d+(~r)?(:tls)?\b/g, '<id>').replace(/\d+:\d+/g, '<conn>'), 30)}${failed.slice(0, VERBOSE ? 10 : 3).map(failureMessage).join('\n\n')}\n\nseed ${replay.spec.seed} replayed alone ${again}:\n${failureMessage(replay)}`;
     }
     expect(failed.length, message).toBe(0);
   });

@@ -360,6 +360,7 @@ export class ServerDrain {
       // A request's first bytes are in, its headers not yet: the parser counts it as a message in
       // progress, and so do we, until its headers are in or the deadline, however slow it is.
       connection.receiving = true;
+      this.#watchArrival(socket, connection);
       return;
     }
     connection.gone = true;
@@ -368,6 +369,20 @@ export class ServerDrain {
     // A plain TCP socket's descriptor is closed by now; its 'close' event, a loop turn later,
     // is bookkeeping that took longer than the closes themselves at 10,000 connections.
     if (this.#sockets.delete(socket as Socket)) this.#checkDrained();
+  }
+
+  /**
+   * A request whose headers are arriving is done with once they are ('request' clears
+   * `receiving`), or once Node has answered it itself, with no event for it (a 417 to an Expect
+   * that no `checkExpectation` listener handles): bytes written then say the message is over.
+   */
+  #watchArrival(socket: Duplex, connection: Connection): void {
+    const written = bytesWrittenBy(socket);
+    connection.timer = setTimeout(() => {
+      if (!connection.receiving || connection.responses.length > 0 || connection.gone || socket.destroyed) return;
+      if (bytesWrittenBy(socket) === written) this.#watchArrival(socket, connection);
+      else this.#becameIdle(socket, connection);
+    }, IDLE_GRACE);
   }
 
   #tellUpgraded(socket: Duplex, request: IncomingMessage): void {
@@ -466,6 +481,10 @@ function remoteOf(socket: Socket): string {
 
 function bytesReadBy(socket: Duplex): number {
   return (socket as Partial<Socket>).bytesRead ?? 0;
+}
+
+function bytesWrittenBy(socket: Duplex): number {
+  return (socket as Partial<Socket>).bytesWritten ?? 0;
 }
 
 /**

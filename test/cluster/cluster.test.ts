@@ -3,6 +3,7 @@
 // every worker exits 0 once, none is respawned, and the primary exits 0 within its budget.
 import { describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
+import { runtime } from '../helpers/runtime.js';
 import { portOf } from '../helpers/http.js';
 import { closedLoop } from '../helpers/load.js';
 
@@ -43,7 +44,8 @@ describe.concurrent('addCluster', () => {
     expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
   });
 
-  it('regression: a worker exited while the primary was still answering its listen(): the EPIPE of that answer was uncaught in the primary, which exited 1', async () => {
+  // Deno's own cluster throws in the primary here (RoundRobinHandle.remove of a null handle; docs/runtimes.md).
+  it.skipIf(runtime.name === 'deno')('regression: a worker exited while the primary was still answering its listen(): the EPIPE of that answer was uncaught in the primary, which exited 1', async () => {
     const primary = startFixture('cluster.mjs', [], { WORKER_START_DELAY: '400', PRIMARY_STALL: '600' });
     await primary.waitFor('online:1');
     await primary.waitFor('online:2');

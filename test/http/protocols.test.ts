@@ -427,7 +427,11 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
     silentConnection,
   );
 
-  it("http (bug: a request whose headers are partly received at SIGTERM is reset as if the connection were idle; Node's own closeIdleConnections() serves it)", async () => {
+  /**
+   * Sends a request's first header line before SIGTERM and `rest` once the drain has judged
+   * idleness (the listener refuses), then waits for `answer` or the connection's end.
+   */
+  async function headersAcrossSigterm(rest: string, answer: string): Promise<{ raw: string; ended: string; code: number | null }> {
     const server = startFixture('http-server.mjs', [], { BUDGET: '3000' });
     const port = await portOf(server);
     const client = rawClient(port);
@@ -447,26 +451,36 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
         (result) => result === 'ECONNREFUSED',
       );
       expect(refused).toBe('ECONNREFUSED');
-      socket.write('x-id: partial\r\n\r\n');
+      socket.write(rest);
       // Answered, or its connection ended without the answer (what Bun does, below).
-      await client.waitFor('done:partial\n').catch(() => {});
-      const raw = client.received();
+      await client.waitFor(answer).catch(() => {});
       const { code } = await server.ended();
-      if (runtime.name === 'bun') {
-        // Bun parses in native code and hands nothing to JavaScript before the headers are
-        // complete (socket.bytesRead stays 0): its own close, the only way to stop its listener,
-        // takes the connection for idle and closes it unanswered.
-        expect(raw).toBe('');
-        expect(code).toBe(0);
-        return;
-      }
-
-      expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(raw.toLowerCase()).toContain('\r\nconnection: close\r\n');
-      expect(raw).toContain('done:partial\n');
-      expect(code).toBe(0);
+      return { raw: client.received(), ended: await client.ended, code };
     } finally {
       socket.destroy();
     }
+  }
+
+  it("http (bug: a request whose headers are partly received at SIGTERM is reset as if the connection were idle; Node's own closeIdleConnections() serves it)", async () => {
+    const { raw, code } = await headersAcrossSigterm('x-id: partial\r\n\r\n', 'done:partial\n');
+    if (runtime.name === 'bun') {
+      // Bun parses in native code and hands nothing to JavaScript before the headers are
+      // complete (socket.bytesRead stays 0): its own close, the only way to stop its listener,
+      // takes the connection for idle and closes it unanswered.
+      expect(raw).toBe('');
+      expect(code).toBe(0);
+      return;
+    }
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    expect(raw).toContain('done:partial\n');
+    expect(code).toBe(0);
+  });
+
+  it.skipIf(runtime.name === 'bun')('http (bug: a request Node answers itself, a 417 to an Expect no listener handles, left its connection busy until the deadline, and the exit code 1)', async () => {
+    const { raw, ended, code } = await headersAcrossSigterm('expect: x-unknown\r\nx-id: auto\r\n\r\n', ' 417 ');
+    expect(raw).toMatch(/^HTTP\/1\.1 417 /);
+    expect(ended).toBe('end');
+    expect(code).toBe(0);
   });
 });

@@ -374,14 +374,17 @@ export class ServerDrain {
   /**
    * A request whose headers are arriving is done with once they are ('request' clears
    * `receiving`), or once Node has answered it itself, with no event for it (a 417 to an Expect
-   * that no `checkExpectation` listener handles): bytes written then say the message is over.
+   * that no `checkExpectation` listener handles): bytes written say it has answered, and its
+   * parser whether the body the request announced is all in (on Node; elsewhere the answer is
+   * taken as the end).
    */
-  #watchArrival(socket: Duplex, connection: Connection): void {
+  #watchArrival(socket: Duplex, connection: Connection, answered = false): void {
     const written = bytesWrittenBy(socket);
     connection.timer = setTimeout(() => {
       if (!connection.receiving || connection.responses.length > 0 || connection.gone || socket.destroyed) return;
-      if (bytesWrittenBy(socket) === written) this.#watchArrival(socket, connection);
-      else this.#becameIdle(socket, connection);
+      const hasAnswered = answered || bytesWrittenBy(socket) !== written;
+      if (hasAnswered && parsedBy(socket)?.complete !== false) this.#becameIdle(socket, connection);
+      else this.#watchArrival(socket, connection, hasAnswered);
     }, IDLE_GRACE);
   }
 
@@ -481,6 +484,11 @@ function remoteOf(socket: Socket): string {
 
 function bytesReadBy(socket: Duplex): number {
   return (socket as Partial<Socket>).bytesRead ?? 0;
+}
+
+/** The message Node's HTTP parser is on, or was last on: absent where the runtime parses elsewhere. */
+function parsedBy(socket: Duplex): IncomingMessage | null | undefined {
+  return (socket as { parser?: { incoming?: IncomingMessage | null } | null }).parser?.incoming;
 }
 
 function bytesWrittenBy(socket: Duplex): number {

@@ -429,9 +429,9 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
 
   /**
    * Sends a request's first header line before SIGTERM and `rest` once the drain has judged
-   * idleness (the listener refuses), then waits for `answer` or the connection's end.
+   * idleness (the listener refuses), then waits for `answer` or the connection's end, and runs `then`.
    */
-  async function headersAcrossSigterm(rest: string, answer: string): Promise<{ raw: string; ended: string; code: number | null }> {
+  async function headersAcrossSigterm(rest: string, answer: string, then?: (client: ReturnType<typeof rawClient>) => Promise<void>): Promise<{ raw: string; ended: string; code: number | null }> {
     const server = startFixture('http-server.mjs', [], { BUDGET: '3000' });
     const port = await portOf(server);
     const client = rawClient(port);
@@ -454,6 +454,7 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
       socket.write(rest);
       // Answered, or its connection ended without the answer (what Bun does, below).
       await client.waitFor(answer).catch(() => {});
+      await then?.(client);
       const { code } = await server.ended();
       return { raw: client.received(), ended: await client.ended, code };
     } finally {
@@ -481,6 +482,28 @@ describe.concurrent('addServer: connections with nothing received yet', () => {
     const { raw, ended, code } = await headersAcrossSigterm('expect: x-unknown\r\nx-id: auto\r\n\r\n', ' 417 ');
     expect(raw).toMatch(/^HTTP\/1\.1 417 /);
     expect(ended).toBe('end');
+    expect(code).toBe(0);
+  });
+
+  it.skipIf(runtime.name === 'bun')('http: the body of a request Node answered itself (417) still arriving, slowly, after the answer is not cut', async () => {
+    let lastWrite = 0;
+    let closedAt = 0;
+    const { raw, ended, code } = await headersAcrossSigterm('expect: x-unknown\r\ncontent-length: 10\r\nx-id: auto\r\n\r\n', ' 417 ', async (client) => {
+      void client.ended.then(() => (closedAt = performance.now()));
+      // Gaps longer than the idle grace: only the parser knows the message is not over.
+      for (const part of ['12345', '67890']) {
+        await sleep(IDLE_GRACE * 2.5);
+        // Deno's node:http ends such a connection itself, within milliseconds of its 417, once the
+        // drain has started (lastcall neither closes nor destroys it there): the body is never read.
+        if (runtime.name === 'deno') return void expect(client.socket.destroyed).toBe(true);
+        expect(client.socket.destroyed).toBe(false);
+        client.socket.write(part);
+        lastWrite = performance.now();
+      }
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 417 /);
+    expect(ended).toBe('end');
+    if (runtime.name !== 'deno') expect(closedAt).toBeGreaterThan(lastWrite);
     expect(code).toBe(0);
   });
 });

@@ -713,7 +713,6 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     drains.set('late', {});
     coordinator.addServer(late, { name: 'late' });
     late.on('request', app('late', 'request'));
-    listeners.late.port = await freePort();
     if (spec.late.listen === 'localhost') {
       // The name resolves as the server's listen() will resolve it; loopback only.
       localhost = (await lookup('localhost')).address;
@@ -738,6 +737,9 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     });
   });
   listeners.main.port = (main.address() as { port: number }).port;
+  // Picked while main listens, so never main's port (a late listen() on it would fail, and its
+  // clients would reach main instead).
+  if (late !== undefined) listeners.late.port = await freePort();
 
   // ---- Clients -------------------------------------------------------------------------------
   const clientConns: ClientConn[] = [];
@@ -1051,8 +1053,12 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
         if (units.length > 1) {
           pending.push(...units);
           if (!write(units.map((unit) => ({ unit, data: headOf(unit.request!, unit.id), first: true, last: true })))) for (const unit of units) unsent(unit, 'the connection had ended');
-        } else void sendOne(units[0]!);
+        }
+        // An answer may come before the body is all sent (an early response, a 417 after the wait):
+        // as a real client, the next request waits for the last byte of this one.
+        const sending = units.length > 1 ? undefined : sendOne(units[0]!);
         await until(() => units.every((unit) => unit.done !== undefined || unit.notSent !== undefined) || !alive());
+        await sending;
         if (!units.every((unit) => unit.done !== undefined)) {
           for (const request of rounds.slice(r + 1).flatMap((each) => each.requests)) unsent(unitOf(request), 'an earlier request went unanswered');
           break;

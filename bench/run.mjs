@@ -404,6 +404,13 @@ if (wanted('overhead')) {
           ['warnings printed by that shutdown', m.warningsDuringHookRuns.length === 0 ? 'none' : m.warningsDuringHookRuns.map((warning) => `\`${warning.split(':')[0]}\``).join(', ')],
           [`heap per pending \`track()\`ed task (${m.memoryN.toLocaleString('en')} tasks, \`--expose-gc\`)`, `${Math.round(m.bytesPerTrackedTask)} bytes (a bare \`then()\` on the same promise: ${Math.round(m.bytesPerPendingThen)})`],
           ['heap per pending `run()` task', `${Math.round(m.bytesPerRunTask)} bytes`],
+          ...['track', 'run'].map((kind) => {
+            const back = m.handBack[kind];
+            return [
+              `hand-back of ${m.handBack.n.toLocaleString('en')} \`${kind}()\` tasks in flight at the drain deadline (${m.handBack.budgetMs.toLocaleString('en')} ms budget)`,
+              `${cell(back.us.samples, 2)} µs per task (by hand: ${cell(back.byHandUs.samples, 2)} µs); report ${cell(back.reportMs.samples)} ms after \`shutdown()\``,
+            ];
+          }),
           ['one `await` in the application, before any `run()`', `${cell(m.awaitNs.before.samples)} ns`],
           ['one `await` in the application, after one `run()`', `${cell(m.awaitNs.after.samples)} ns`],
         ],

@@ -1,6 +1,7 @@
 // In-process microbenchmarks of lastcall, run by ../run.mjs in a child with --expose-gc:
 // ns per track() + settle and per run(), register() with 10,000 hooks and a shutdown that runs
-// them, and the heap each pending task holds. Prints one JSON object.
+// them, the hand-back of tasks still in flight at the drain deadline, and the heap each pending
+// task holds. Prints one JSON object.
 // BENCH_MICRO_N: tasks per measurement (default 1,000,000); BENCH_MICRO_REPS: repetitions.
 
 // ../dist, or the snapshot of it that run.mjs takes at its start (BENCH_LASTCALL).
@@ -10,6 +11,8 @@ const N = Number(process.env.BENCH_MICRO_N ?? 1_000_000);
 const REPS = Number(process.env.BENCH_MICRO_REPS ?? 5);
 const HOOKS = 10_000;
 const MEMORY_N = Math.min(100_000, N);
+const HAND_BACK_N = Math.min(100_000, N);
+const HAND_BACK_BUDGET = 3_000;
 const STEADY_BATCH = 1_000;
 
 const warnings = [];
@@ -126,6 +129,72 @@ for (const [name, make] of Object.entries(variants)) {
   results.registerNsPerHook = (results.register10kMs.median * 1e6) / HOOKS;
   results.shutdownWith10kHooksMs = stats(shutdownSamples);
   results.warningsDuringHookRuns = [...new Set(warnings.slice(before))];
+}
+
+// The hand-back: HAND_BACK_N tasks that never settle, all still in flight at the drain deadline of
+// a 3 s budget. µs per task from the first onAbandon call to the last (a run() task's signal is
+// aborted first), and ms from shutdown() to its report; against what one writes by hand: a Set of
+// tasks, each with its AbortController (for run()) and its onAbandon, walked once at the deadline,
+// every signal aborted with one shared reason (abort() without one builds a DOMException each).
+{
+  const never = new Promise(noop);
+  const clock = () => {
+    const times = { first: undefined, last: undefined, count: 0 };
+    const onAbandon = () => {
+      const now = performance.now();
+      times.first ??= now;
+      times.last = now;
+      times.count++;
+    };
+    const perTaskUs = () => {
+      if (times.count !== HAND_BACK_N) throw new Error(`${times.count} of ${HAND_BACK_N} tasks handed back`);
+      return ((times.last - times.first) * 1e3) / (HAND_BACK_N - 1);
+    };
+    return { onAbandon, perTaskUs };
+  };
+  const byLastcall = async (kind) => {
+    const coordinator = new ShutdownCoordinator({ signals: [], handleErrors: false, exit: false, logger: false, timeout: HAND_BACK_BUDGET });
+    const { onAbandon, perTaskUs } = clock();
+    for (let i = 0; i < HAND_BACK_N; i++) {
+      if (kind === 'run') void coordinator.run(() => never, { name: 'job', onAbandon });
+      else coordinator.track(never, { name: 'job', onAbandon });
+    }
+    global.gc();
+    const start = performance.now();
+    const report = await coordinator.shutdown({ reason: 'bench' });
+    const reportMs = performance.now() - start;
+    if (report.tasks.abandoned.length !== HAND_BACK_N) throw new Error('tasks missing from the report');
+    return { us: perTaskUs(), reportMs };
+  };
+  const byHand = (kind) => {
+    const inFlight = new Set();
+    const { onAbandon, perTaskUs } = clock();
+    for (let i = 0; i < HAND_BACK_N; i++) {
+      const task = { controller: kind === 'run' ? new AbortController() : undefined, onAbandon };
+      inFlight.add(task);
+      never.then(() => inFlight.delete(task));
+    }
+    const reason = new DOMException('abandoned at the drain deadline', 'AbortError');
+    for (const task of inFlight) {
+      task.controller?.abort(reason);
+      task.onAbandon();
+    }
+    return perTaskUs();
+  };
+  results.handBack = { n: HAND_BACK_N, budgetMs: HAND_BACK_BUDGET };
+  for (const kind of ['track', 'run']) {
+    const lastcall = [];
+    const reportMs = [];
+    const hand = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const measured = await byLastcall(kind);
+      lastcall.push(measured.us);
+      reportMs.push(measured.reportMs);
+      hand.push(byHand(kind));
+    }
+    results.handBack[kind] = { us: stats(lastcall), reportMs: stats(reportMs), byHandUs: stats(hand) };
+  }
+  process.exitCode = 0;
 }
 
 // Heap per pending task: MEMORY_N pending promises, kept alive (as whatever resolves them would),

@@ -285,7 +285,7 @@ export class ShutdownCoordinator extends EventEmitter<ShutdownEvents> {
     this.#trigger = trigger;
     this.#requestedCode = requestedCode;
     this.#tasks.markStopping();
-    if (this.#options.watchdog) startWatchdog(longestDelay(this.#options.readinessDelay) + this.#options.timeout);
+    if (this.#options.watchdog) startWatchdog(longestDelay(this.#options.readinessDelay) + this.#options.timeout, this.#subprocesses.watchedChildren());
     this.#checkListeners('at the trigger');
     const running = (): boolean => this.#state === 'stopping';
     this.#uninstallers.push(watchForeignExit(this.#log, { owner: this, running, runner: () => this.#runner, inFlight: () => this.#tasks.size }));

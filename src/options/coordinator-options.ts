@@ -43,8 +43,9 @@ export interface ShutdownCoordinatorOptions {
   readonly exitCodes?: Partial<ExitCodes>;
   /**
    * Start a watchdog thread at the trigger that kills the process (SIGKILL, so the shell sees
-   * 137) if it is still alive 100 ms after the budget: the only way out when a hook blocks the
-   * event loop synchronously. Needs `exit: true`, and the main thread. Default false.
+   * 137) if it is still alive 100 ms after the budget, and first the children given to
+   * `addChild()` that are still running: the only way out when a hook blocks the event loop
+   * synchronously. Needs `exit: true`, and the main thread. Default false.
    */
   readonly watchdog?: boolean;
   /**

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
+import type { WatchedChildren } from '../exit/watchdog.js';
 import { addChildOptions, addWorkerOptions } from '../options/call-options.js';
 import { invalidType } from '../options/errors.js';
 import { builtin } from '../runtime/builtin.js';
@@ -75,6 +76,20 @@ export class Subprocesses {
       workers: [...this.#workers.values()].map(({ stop }) => stop.report()),
       children: [...this.#children.values()].map(({ stop }) => stop.report()),
     };
+  }
+
+  /** The children still running, for the watchdog to kill before the process: each pid cleared as its child is reaped. */
+  watchedChildren(): WatchedChildren {
+    const running = [...this.#children.values()].flatMap(({ stop }) => {
+      const { pid, outcome } = stop.report();
+      return outcome === 'running' && pid !== undefined ? [{ stop, pid }] : [];
+    });
+    const pids = new Int32Array(new SharedArrayBuffer(running.length * Int32Array.BYTES_PER_ELEMENT));
+    running.forEach(({ stop, pid }, i) => {
+      pids[i] = pid;
+      void stop.exited.then(() => Atomics.store(pids, i, 0));
+    });
+    return { pids, names: running.map(({ stop }) => stop.name) };
   }
 
   /**

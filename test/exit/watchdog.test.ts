@@ -1,6 +1,27 @@
 // The watchdog: the one way out of a hook that blocks the event loop.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startFixture } from '../helpers/fixture.js';
+import { linesStartingWith, startFixture } from '../helpers/fixture.js';
+
+// Linux's view of a pid's command line: empty once the pid is free, or while it is a zombie
+// waiting for its new parent to reap it (its parent killed).
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Whether the fixture's child is still running, looked at every 20 ms for `within` ms at most. */
+async function stillRunningAfter(pid: number, within: number): Promise<boolean> {
+  const until = performance.now() + within;
+  while (commandOf(pid).includes('child-process.mjs')) {
+    if (performance.now() > until) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
 
 describe.concurrent('watchdog', () => {
   it('ends a process whose event loop a hook blocks for good, soon after the budget', async () => {
@@ -15,6 +36,24 @@ describe.concurrent('watchdog', () => {
     expect(stderr).toContain('the event loop was still blocked 100 ms after the budget of 500 ms: watchdog kills the process (SIGKILL)');
     expect(at - sent).toBeGreaterThanOrEqual(600);
     expect(at - sent).toBeLessThan(600 + 1_000);
+  });
+
+  it('guarantee 16: a child given to addChild() is killed by the watchdog before the process, not left running', async ({ onTestFinished }) => {
+    const service = startFixture('watchdog.mjs', ['child']);
+    await service.waitFor('ready');
+    await service.waitFor('child-ready');
+    const pid = Number(linesStartingWith(service.stdout(), 'child-pid:')[0]);
+    onTestFinished(() => {
+      // Only if that pid is still the fixture's child, not a process that reused the number.
+      if (commandOf(pid).includes('child-process.mjs')) process.kill(pid, 'SIGKILL');
+    });
+    service.kill('SIGTERM');
+    const { signal, stderr, stdout } = await service.ended();
+
+    expect(signal).toBe('SIGKILL');
+    expect(stdout).toContain('child-got:SIGTERM');
+    expect(stderr).toContain(`watchdog kills child process "stubborn" (pid ${pid}), then the process (SIGKILL)`);
+    expect(await stillRunningAfter(pid, 5_000)).toBe(false);
   });
 
   it('without it, nothing can end such a process: it is still running well after the budget', async () => {

@@ -1,17 +1,7 @@
 // The watchdog: the one way out of a hook that blocks the event loop.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
-
-// Linux's view of a pid's command line: empty once the pid is free, or while it is a zombie
-// waiting for its new parent to reap it (its parent killed).
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
+import { commandOf } from '../helpers/pids.js';
 
 /** Whether the fixture's child is still running, looked at every 20 ms for `within` ms at most. */
 async function stillRunningAfter(pid: number, within: number): Promise<boolean> {

@@ -1,17 +1,8 @@
 // Guarantee 16 for child processes: a child is asked with its signal, killed at its deadline or
 // at a forced exit, and reaped before the parent exits; a child running lastcall drains itself.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
-
-// Linux's view of a pid's command line; empty once the pid is free (or without /proc).
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
-}
+import { commandOf } from '../helpers/pids.js';
 
 function errnoOf(fn: () => void): string | undefined {
   try {

@@ -5,10 +5,13 @@ import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { describeError } from '../report/describe-error.js';
-import type { Arrivals } from './arrivals.js';
 import type { Log } from '../report/log.js';
 import { afterPoll } from '../runtime/after-poll.js';
 import { builtin } from '../runtime/builtin.js';
+import type { Arrivals } from './arrivals.js';
+import { closeAtHead, keepSocketFor, type Connection } from './connection.js';
+import { followListeners, keepListening } from './server-listeners.js';
+import { bytesReadBy, bytesWrittenBy, parsedBy, remoteOf } from './socket-state.js';
 
 /** A server `addServer()` drains: `http`, `https`, or `http2` (with or without `allowHTTP1`). */
 export type DrainableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
@@ -52,25 +55,6 @@ export interface DrainSettings {
   readonly log: Log;
   /** Where requests are noted as they arrive, for an adaptive readiness delay. */
   readonly arrivals: Arrivals | undefined;
-}
-
-/**
- * One HTTP/1 connection as the protocol sees it. `busy` while a request is in flight: its
- * headers are in (a `request`, `checkContinue` or `checkExpectation` event) and its response has
- * not closed, or its body is still arriving. Between requests it is idle, unless bytes have come
- * in since: a request is then on its way, however slowly its headers arrive.
- */
-interface Connection {
-  /** Responses not yet closed, oldest first: more than one when requests are pipelined. */
-  readonly responses: ServerResponse[];
-  /** Set once the socket has left our hands: closed idle, upgraded, or handed to its TLS side. */
-  gone: boolean;
-  /** A request's body is still arriving after its response closed. */
-  receiving: boolean;
-  idleSince: number;
-  /** `bytesRead` when it went idle: more means a request is arriving. */
-  bytesAtIdle: number;
-  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -417,116 +401,11 @@ export class ServerDrain {
     if (this.#draining && !this.#listenerOpen && this.#sockets.size === 0) this.#drained?.();
   }
 
-  /**
-   * Listens for an event only while the application does, ahead of its own listener: Node
-   * handles `upgrade`, `connect`, `checkContinue` and `checkExpectation` differently as soon as any
-   * listener exists, so one of ours alone would change what the application gets.
-   */
   #followListeners(event: string, handler: (req: IncomingMessage, second: unknown) => void): void {
-    const ours = (req: IncomingMessage, second: unknown): void => handler(req, second);
-    let attached = false;
-    const sync = (): void => {
-      const theirs = this.#server.listenerCount(event) - (attached ? 1 : 0);
-      if (theirs > 0 && !attached) {
-        attached = true;
-        this.#server.prependListener(event, ours);
-      } else if (theirs === 0 && attached) {
-        attached = false;
-        this.#server.removeListener(event, ours);
-      }
-    };
-    const onNew = (name: string | symbol, listener: unknown): void => {
-      // 'newListener' comes just before the application's listener is added: ours goes first.
-      if (name !== event || listener === ours || attached) return;
-      attached = true;
-      this.#server.prependListener(event, ours);
-    };
-    const onRemoved = (name: string | symbol, listener: unknown): void => {
-      if (name !== event) return;
-      // removeAllListeners(event) took ours too: put it back while the application still listens.
-      if (listener === ours) attached = false;
-      sync();
-    };
-    this.#server.on('newListener', onNew);
-    this.#server.on('removeListener', onRemoved);
-    sync();
-    this.#detachers.push(() => {
-      this.#server.off('newListener', onNew);
-      this.#server.off('removeListener', onRemoved);
-      if (attached) this.#server.removeListener(event, ours);
-      attached = false;
-    });
+    this.#detachers.push(followListeners(this.#server, event, handler));
   }
 
-  /** Adds a listener for as long as the drain is attached; one the application removes is put back. */
   #listen(event: string, listener: (...args: never[]) => void, first = false): void {
-    const server = this.#server as NetServer & { on(event: string, listener: (...args: never[]) => void): NetServer };
-    const add = (): void => {
-      if (first) server.prependListener(event, listener as (...args: unknown[]) => void);
-      else server.on(event, listener);
-    };
-    // server.removeAllListeners('request') (a framework reloading its routes) must not blind the drain.
-    const onRemoved = (name: string | symbol, removed: unknown): void => {
-      if (name === event && removed === listener) add();
-    };
-    add();
-    server.on('removeListener', onRemoved);
-    this.#detachers.push(() => {
-      server.off('removeListener', onRemoved);
-      server.off(event, listener as (...args: unknown[]) => void);
-    });
-  }
-}
-
-function remoteOf(socket: Socket): string {
-  return `${socket.remoteAddress}|${socket.remotePort}`;
-}
-
-function bytesReadBy(socket: Duplex): number {
-  return (socket as Partial<Socket>).bytesRead ?? 0;
-}
-
-/** The message Node's HTTP parser is on, or was last on: absent where the runtime parses elsewhere. */
-function parsedBy(socket: Duplex): IncomingMessage | null | undefined {
-  return (socket as { parser?: { incoming?: IncomingMessage | null } | null }).parser?.incoming;
-}
-
-function bytesWrittenBy(socket: Duplex): number {
-  return (socket as Partial<Socket>).bytesWritten ?? 0;
-}
-
-/**
- * From the trigger on, decides as `res`'s head goes out whether it says `Connection: close`: when
- * it is the last response known on its connection. An earlier one of pipelined requests keeps the
- * socket for the later ones. A Connection header the application set is left as it is.
- */
-function closeAtHead(res: ServerResponse, connection: Connection): void {
-  if (res.headersSent) return;
-  const writeHead = res.writeHead;
-  // Node's implicit header (a write() or end() without writeHead()) comes through writeHead too.
-  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-    res.writeHead = writeHead;
-    if (connection.responses.at(-1) === res && !res.hasHeader('connection')) {
-      res.setHeader('connection', 'close');
-      closedByDrain.add(res);
-    }
-    return writeHead.apply(this, args);
-  } as ServerResponse['writeHead'];
-}
-
-/** Responses to which the drain, not the application, gave `Connection: close`. */
-const closedByDrain = new WeakSet<ServerResponse>();
-
-/**
- * A request parsed after an earlier response on its connection went out with the drain's
- * `Connection: close` (its head was written before the pipelined bytes behind it were parsed):
- * Node has handed it to the application all the same, and would end the socket after that earlier
- * response, losing this one's. Node's own flag for it (`_last`) is cleared, so the socket stays
- * for this response too.
- */
-function keepSocketFor(earlier: readonly ServerResponse[]): void {
-  for (const res of earlier) {
-    const flagged = res as ServerResponse & { _last?: boolean };
-    if (closedByDrain.has(res) && res.headersSent && flagged._last === true) flagged._last = false;
+    this.#detachers.push(keepListening(this.#server, event, listener, first));
   }
 }

@@ -177,21 +177,24 @@ export class ServerDrain {
    * Keeps a listener from opening after the trigger: net binds through `_listen2` (also after a
    * DNS lookup), which is skipped then, so the port is never open for a connection to be queued
    * on. A cluster worker's handle is the primary's, which counts the worker as listening already:
-   * it is set up so that the 'listening' listener can close it, which tells the primary. Where
-   * there is no `_listen2` (Bun), the listener is closed as it opens.
+   * it is set up so that the 'listening' listener can close it, which tells the primary. Bun has no
+   * `_listen2` and binds inside `listen()`: a call after the trigger is refused there; one made
+   * before it that completes after is closed as it opens.
    */
   #refuseLateListen(): void {
-    const server = this.#server as NetServer & { _listen2?: (...args: unknown[]) => unknown; _handle?: unknown };
-    const bind = server._listen2;
+    type Bind = (...args: unknown[]) => unknown;
+    const server = this.#server as unknown as Record<'_listen2' | 'listen', Bind | undefined> & { _handle?: unknown };
+    const method = typeof server._listen2 === 'function' ? '_listen2' : 'listen';
+    const bind = server[method];
     if (typeof bind !== 'function') return;
     const guarded = (...args: unknown[]): unknown => {
       if (!this.#closing || server._handle != null) return bind.apply(server, args);
       this.#log.warn(`"${this.#name}" was asked to listen after the shutdown started: not opened`);
-      return undefined;
+      return method === 'listen' ? server : undefined;
     };
-    server._listen2 = guarded;
+    server[method] = guarded;
     this.#detachers.push(() => {
-      if (server._listen2 === guarded) delete server._listen2;
+      if (server[method] === guarded) delete server[method];
     });
   }
 

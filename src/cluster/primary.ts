@@ -1,5 +1,6 @@
 import type { Worker } from 'node:cluster';
 import { builtin } from '../runtime/builtin.js';
+import { onAbort } from '../sequence/on-abort.js';
 import { isListeningMessage, SHUTDOWN_MESSAGE } from './shutdown-message.js';
 
 /** Options of `addCluster()`. */
@@ -58,10 +59,9 @@ export function tolerateClosedChannels(stopping: AbortSignal): () => void {
     for (const worker of Object.values(cluster.workers ?? {})) watch(worker);
     cluster.on('fork', watch);
   };
-  if (stopping.aborted) watchAll();
-  else stopping.addEventListener('abort', watchAll, { once: true });
+  const stopWaiting = onAbort(stopping, watchAll);
   return () => {
-    stopping.removeEventListener('abort', watchAll);
+    stopWaiting();
     cluster.off('fork', watch);
     for (const worker of watched) worker.off('error', onError);
   };

@@ -36,24 +36,26 @@ export async function exitTogether(self: ExitMember, code: number, limit: number
   const codes = await Promise.all([...members].filter((member) => member !== self).map((member) => member.finish()));
   if (exiting) return;
   exiting = true;
-  // A tick runs once the microtask queue, and every continuation of the run's promise in it,
-  // has drained. Not a macrotask: after thousands of closed connections the next loop turn holds
-  // Node's deferred parser closes (one setImmediate per connection past its free list), 15 ms at 10,000.
-  await new Promise((resolve) => process.nextTick(resolve));
-  const all = new Set([self, ...members]);
-  const until = Math.max(limit, ...[...all].map((member) => member.endsBy() ?? 0));
-  // Hand-backs first: their log lines must be in what is flushed.
-  await settledBy(Promise.all([...all].map((member) => member.handingBack())), until);
-  await flushOutput([...all].map((member) => member.log), until);
-  exitProcess([code, ...codes].find((each) => each !== 0) ?? 0);
+  const all = [...new Set([self, ...members])];
+  const until = Math.max(limit, ...all.map((member) => member.endsBy() ?? 0));
+  await exitAfter(all, [code, ...codes].find((each) => each !== 0) ?? 0, until);
 }
 
 /** A forced exit (a repeated signal): this coordinator's hand-backs and output, then the exit, waiting for no one else. */
 export async function exitNow(self: ExitMember, code: number, until: number): Promise<void> {
   exiting = true;
+  await exitAfter([self], code, until);
+}
+
+/** Ends the process with `code` once `ending`'s hand-backs are done and their output flushed, or at `until`. */
+async function exitAfter(ending: readonly ExitMember[], code: number, until: number): Promise<void> {
+  // A tick runs once the microtask queue, and every continuation of the run's promise in it,
+  // has drained. Not a macrotask: after thousands of closed connections the next loop turn holds
+  // Node's deferred parser closes (one setImmediate per connection past its free list), 15 ms at 10,000.
   await new Promise((resolve) => process.nextTick(resolve));
-  await settledBy(self.handingBack(), until);
-  await flushOutput([self.log], until);
+  // Hand-backs first: their log lines must be in what is flushed.
+  await settledBy(Promise.all(ending.map((member) => member.handingBack())), until);
+  await flushOutput(ending.map((member) => member.log), until);
   exitProcess(code);
 }
 

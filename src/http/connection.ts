@@ -11,7 +11,7 @@ export interface Connection {
   readonly responses: ServerResponse[];
   /** Set once the socket has left our hands: closed idle, upgraded, or handed to its TLS side. */
   gone: boolean;
-  /** A request's body is still arriving after its response closed. */
+  /** A request is still arriving: its first bytes are in and not yet its headers, or its body after its response closed. */
   receiving: boolean;
   idleSince: number;
   /** `bytesRead` when it went idle: more means a request is arriving. */

@@ -109,7 +109,7 @@ export class ServerDrain {
     // A listen() that completes after the trigger (a start-up still resolving 'localhost', or one
     // overtaken by SIGTERM) must not open the port in the middle of the drain.
     this.#refuseLateListen();
-    this.#listen('listening', () => this.#closing && this.#closeLateListener());
+    this.#listen('listening', () => this.#closing && this.#closeListenerAtOnce());
     // Requests that carry Expect reach the application through these events instead of 'request'.
     this.#followListeners('checkContinue', (req, res) => this.#onRequest(req, res as ServerResponse));
     this.#followListeners('checkExpectation', (req, res) => this.#onRequest(req, res as ServerResponse));
@@ -198,8 +198,11 @@ export class ServerDrain {
     });
   }
 
-  /** A listener that opened after the trigger has no idle sockets to spare: any close will do, at once. */
-  #closeLateListener(): void {
+  /**
+   * Any close will do, at once: for a listener that opened after the trigger, which has no idle
+   * sockets to spare, and at the deadline or the end of Bun's grace.
+   */
+  #closeListenerAtOnce(): void {
     const server = this.#server;
     const net = builtin('node:net');
     if (server instanceof net.Server) net.Server.prototype.close.call(server);
@@ -209,7 +212,7 @@ export class ServerDrain {
 
   #closeOwnListener(): void {
     clearTimeout(this.#listenerGrace);
-    if (this.#server.listening) this.#server.close();
+    if (this.#server.listening) this.#closeListenerAtOnce();
     this.#listenerClosed();
   }
 
@@ -387,7 +390,6 @@ export class ServerDrain {
 
   #destroyAll(): void {
     this.#atDeadline = true;
-    this.#stopListening();
     this.#closeOwnListener();
     for (const socket of this.#sockets) {
       if (socket.destroyed) continue;

@@ -3,6 +3,7 @@ import type { Log } from '../report/log.js';
 import { ms } from '../report/ms.js';
 import { afterPoll } from '../runtime/after-poll.js';
 import { atInstant, settledBy } from './deadline.js';
+import { onAbort } from './on-abort.js';
 
 /** `readinessDelay`: a fixed number of ms, or until the arrivals have evidently stopped. */
 export type ReadinessDelay = number | { readonly max: number; readonly min?: number };
@@ -36,7 +37,7 @@ const FLOOR = 100;
 export async function readinessDelay(delay: ReadinessDelay, triggeredAt: number, arrivals: Arrivals, forced: AbortSignal, log: Log): Promise<ReadinessDelayReport | undefined> {
   if (delay === 0) return undefined;
   const before = arrivals.count;
-  const force = new Promise<'signal'>((resolve) => forced.addEventListener('abort', () => resolve('signal'), { once: true }));
+  const force = new Promise<'signal'>((resolve) => onAbort(forced, () => resolve('signal')));
   let endedBy: ReadinessDelayReport['endedBy'];
   if (typeof delay === 'number') {
     log.info(`readiness is 503: serving for ${ms(delay)} more before stopping intake`);
@@ -63,13 +64,15 @@ export function quietFor(arrivals: Arrivals, triggeredAt: number): number {
  * earliest: the senders need that long to see the 503), after `minEnd`; or `max` at `maxEnd`.
  */
 function untilQuiet(arrivals: Arrivals, minEnd: number, maxEnd: number, quiet: number, triggeredAt: number): Promise<'quiet' | 'max'> {
+  // When the silence since the last request (or the trigger) will have lasted `quiet`.
+  const quietAt = (): number => Math.max(arrivals.last(), triggeredAt) + quiet;
   return new Promise((resolve) => {
     const schedule = (): void => {
-      const due = Math.max(minEnd, Math.max(arrivals.last(), triggeredAt) + quiet);
+      const due = Math.max(minEnd, quietAt());
       if (due >= maxEnd) return void atInstant(maxEnd, () => resolve('max'));
       // Judged after a prompt poll of the loop: a timer fires before the loop reads what came in
       // while it waited its turn (a busy loop held it up), and a request read then is a request that came.
-      atInstant(due, () => afterPoll(() => (Math.max(arrivals.last(), triggeredAt) + quiet > performance.now() ? schedule() : resolve('quiet')), true));
+      atInstant(due, () => afterPoll(() => (quietAt() > performance.now() ? schedule() : resolve('quiet')), true));
     };
     schedule();
   });

@@ -3,8 +3,7 @@ import type { Log } from '../report/log.js';
 import { ms } from '../report/ms.js';
 import { LastcallError } from '../options/errors.js';
 import { runAs } from '../sequence/caller.js';
-import { settledBy } from '../sequence/deadline.js';
-import { atInstant } from '../sequence/deadline.js';
+import { atInstant, settledBy } from '../sequence/deadline.js';
 import { callOnAbandon, type AbandonOutcomeReport } from './call-on-abandon.js';
 
 /** Options of `track()` and `run()`. */

@@ -3,8 +3,16 @@ import type { ShutdownReport } from '../report/report.js';
 import { builtin } from '../runtime/builtin.js';
 import { channelName, isThreadMessage, type ThreadMessage } from './thread-messages.js';
 
+// A thread stays what it is: asked once (a coordinator's construction asks several times).
+let inWorkerThread: boolean | undefined;
+
 /** True in a worker thread, false in a process's main thread. */
 export function isWorkerThread(): boolean {
+  inWorkerThread ??= askIsWorkerThread();
+  return inWorkerThread;
+}
+
+function askIsWorkerThread(): boolean {
   // A worker thread's bootstrap loads worker_threads. A main thread that has not loaded it is no
   // worker, and loading it only to read isMainThread costs about 1 ms (streams, the worker I/O).
   // The list is Node's own and undocumented: trusted only while it reads as it does today, where

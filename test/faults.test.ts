@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture, type Ended, type Fixture } from './helpers/fixture.js';
-import { runtime } from './helpers/runtime.js';
+import { onNode, runtime } from './helpers/runtime.js';
 
 const PHASES = ['stop-intake', 'stop-scheduler', 'close-http', 'drain', 'close-clients', 'exit'];
 const SLACK = 1_000;
@@ -346,7 +346,7 @@ async function withClosedOutput(streams: readonly ('stdout' | 'stderr')[]): Prom
 
 // Node raises a failed write to a closed pipe as an uncaught EPIPE; Bun and Deno drop the write
 // and raise nothing. Either way the sequence must run to its end by the budget.
-const raisesEpipe = runtime.name === 'node';
+const raisesEpipe = onNode;
 
 describe.concurrent('7. output closed by its reader (EPIPE)', () => {
   it.runIf(raisesEpipe)('stdout closed: each failed write is an uncaught EPIPE, recorded; the sequence runs to its end and exits 1 by the budget', async () => {

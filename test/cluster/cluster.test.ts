@@ -3,9 +3,14 @@
 // every worker exits 0 once, none is respawned, and the primary exits 0 within its budget.
 import { describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
-import { runtime } from '../helpers/runtime.js';
 import { portOf } from '../helpers/http.js';
 import { closedLoop } from '../helpers/load.js';
+import { runtime } from '../helpers/runtime.js';
+
+/** `<code>:<signal>` of each worker's exit, as the primary printed them. */
+function workerExits(stdout: string): string[] {
+  return linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':'));
+}
 
 describe.concurrent('addCluster', () => {
   it('SIGTERM to the primary under keep-alive load: workers drain and exit, nothing accepted is lost', async () => {
@@ -28,7 +33,7 @@ describe.concurrent('addCluster', () => {
       'call:cluster primary',
     ]);
     // Two workers started, two exited with 0, and none was forked in their place.
-    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+    expect(workerExits(stdout).sort()).toEqual(['0:null', '0:null']);
     expect(linesStartingWith(stdout, 'report:')).toEqual(['{"outcome":"clean","exitCode":0}']);
   });
 
@@ -41,7 +46,7 @@ describe.concurrent('addCluster', () => {
     const { code, stdout, stderr } = await primary.ended();
     expect(code, stderr).toBe(0);
     expect(linesStartingWith(stdout, 'worker-stopping:')).toHaveLength(2);
-    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+    expect(workerExits(stdout).sort()).toEqual(['0:null', '0:null']);
   });
 
   // Deno's own cluster throws in the primary here (RoundRobinHandle.remove of a null handle; docs/runtimes.md).
@@ -53,7 +58,7 @@ describe.concurrent('addCluster', () => {
     const { code, stdout, stderr } = await primary.ended();
     expect(code, stderr).toBe(0);
     expect(stderr).not.toContain('uncaughtException');
-    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':')).sort()).toEqual(['0:null', '0:null']);
+    expect(workerExits(stdout).sort()).toEqual(['0:null', '0:null']);
   });
 
   it('Ctrl-C to the process group: primary and workers each get SIGINT, and no run starts twice', async () => {
@@ -67,7 +72,7 @@ describe.concurrent('addCluster', () => {
     const starts = linesStartingWith(stdout, 'worker-stopping:');
     expect(starts).toHaveLength(2);
     expect(new Set(starts.map((line) => line.split(':')[0])).size).toBe(2);
-    expect(linesStartingWith(stdout, 'worker-exit:').map((line) => line.split(':').slice(1).join(':'))).toEqual(['0:null', '0:null']);
+    expect(workerExits(stdout)).toEqual(['0:null', '0:null']);
     expect(stderr).not.toContain('received again while stopping');
   });
 });

@@ -1,12 +1,12 @@
 // The watchdog: the one way out of a hook that blocks the event loop.
 import { describe, expect, it } from 'vitest';
-import { linesStartingWith, startFixture } from '../helpers/fixture.js';
-import { commandOf } from '../helpers/pids.js';
+import { startFixture } from '../helpers/fixture.js';
+import { childPidOf, isFixtureChild } from '../helpers/pids.js';
 
 /** Whether the fixture's child is still running, looked at every 20 ms for `within` ms at most. */
 async function stillRunningAfter(pid: number, within: number): Promise<boolean> {
   const until = performance.now() + within;
-  while (commandOf(pid).includes('child-process.mjs')) {
+  while (isFixtureChild(pid)) {
     if (performance.now() > until) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -28,15 +28,11 @@ describe.concurrent('watchdog', () => {
     expect(at - sent).toBeLessThan(600 + 1_000);
   });
 
-  it('guarantee 16: a child given to addChild() is killed by the watchdog before the process, not left running', async ({ onTestFinished }) => {
+  it('guarantee 16: a child given to addChild() is killed by the watchdog before the process, not left running', async (context) => {
     const service = startFixture('watchdog.mjs', ['child']);
+    const pid = await childPidOf(service, context);
     await service.waitFor('ready');
     await service.waitFor('child-ready');
-    const pid = Number(linesStartingWith(service.stdout(), 'child-pid:')[0]);
-    onTestFinished(() => {
-      // Only if that pid is still the fixture's child, not a process that reused the number.
-      if (commandOf(pid).includes('child-process.mjs')) process.kill(pid, 'SIGKILL');
-    });
     service.kill('SIGTERM');
     const { signal, stderr, stdout } = await service.ended();
 

@@ -25,12 +25,13 @@ import { lookup } from 'node:dns/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import https from 'node:https';
-import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect as netConnect, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { HookContext, HookReport, ShutdownReport } from '../../src/index.js';
-import { testCoordinator } from './coordinator.js';
+import { delay, testCoordinator } from './coordinator.js';
 import { startStallMonitor, stalled, stopStallMonitor, tickAfter, ticksBetween } from './loop-stalls.js';
+import { freePort } from './net.js';
 import { Random } from './prng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -457,8 +458,6 @@ const EARLY = 2;
 /** A connection idle this long at the deadline had nothing the drain should have waited for. */
 const IDLE_AT_DEADLINE = 500;
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Server connections of every case, by `serverPort:clientPort`: a probe that reached another case's server is not a failure of its own. */
 const acceptedBy = new Map<string, number>();
 
@@ -511,14 +510,6 @@ function createServer(protocol: Protocol, material: TlsMaterial): NetServer {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const latest = <T>(list: readonly T[] | undefined): T | undefined => list?.[list.length - 1];
 const sumOf = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
 
@@ -552,7 +543,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
   const drains = new Map<string, DrainHook>([['main', {}]]);
   const serverSessions = new Set<{ destroy(): void }>();
   const finOf = new Map<ServerConn, () => void>();
-  let exiting = false;
+  let exited = false;
   let instrumented = true;
   const cannotInstrument = (what: string): void => {
     if (instrumented) fail('instrument', `${what}: the test cannot see the server's closes (Node's internals changed?)`);
@@ -565,8 +556,8 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       listener.listening = note(`${name} listening`);
       const handle = handleOf(server);
       // Closed by a listener ahead of ours: it was open no longer than this.
-      if (handle === undefined) listener.closed = { ...note(`${name} listener already closed`), byExit: exiting };
-      else if (!wrap(handle, 'close', () => void (listener.closed ??= { ...note(`${name} listener closes`), byExit: exiting }))) cannotInstrument('listener handle');
+      if (handle === undefined) listener.closed = { ...note(`${name} listener already closed`), byExit: exited };
+      else if (!wrap(handle, 'close', () => void (listener.closed ??= { ...note(`${name} listener closes`), byExit: exited }))) cannotInstrument('listener handle');
     });
     server.on('error', (error: NodeJS.ErrnoException) => {
       listener.error = String(error.code ?? error.message);
@@ -581,7 +572,7 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
       const handle = handleOf(socket);
       const cut = (how: 'fin' | 'shut') => (): void => {
         if (conn[how] !== undefined) return;
-        conn[how] = { ...note(`${name} ${key} ${how === 'fin' ? 'sends FIN' : 'closes'}${exiting ? ' (exit)' : ''} (read ${handle?.bytesRead})`), bytesRead: handle?.bytesRead, byExit: exiting };
+        conn[how] = { ...note(`${name} ${key} ${how === 'fin' ? 'sends FIN' : 'closes'}${exited ? ' (exit)' : ''} (read ${handle?.bytesRead})`), bytesRead: handle?.bytesRead, byExit: exited };
       };
       if (handle === undefined || !wrap(handle, 'close', cut('shut')) || !wrap(handle, 'shutdown', cut('fin'))) cannotInstrument('server socket handle');
       socket.on('close', () => void (conn.closed = note(`${name} ${key} 'close'`)));
@@ -745,7 +736,6 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
   const clientConns: ClientConn[] = [];
   const sessions: SessionConn[] = [];
   const clientSockets = new Set<{ destroy(): void }>();
-  let exited = false;
 
   /** An HTTP/1.x connection written byte by byte. */
   async function http1Client(client: Http1Client, rounds: readonly Round[], suffix: string): Promise<void> {
@@ -1179,10 +1169,9 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
   }, spec.late.delay);
   const report = await run;
   const reportAt = note(`report: ${report.outcome}, exit code ${report.exitCode}`);
-  const listeningAtReport = { main: main.listening, late: late?.listening ?? false };
+  const mainListeningAtReport = main.listening;
 
   // What process.exit() would do: every listener and connection closed at once.
-  exiting = true;
   exited = true;
   for (const server of [main, late]) {
     if (server?.listening) server.close();
@@ -1243,16 +1232,15 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     const stallFrom = spec.readinessDelay > 0 ? triggerLow.at : end - Math.min(B * 0.02, 100);
     const budgetStall = stalled(stallFrom, reportAt.at);
     if (reportAt.at > end + DRAIN_SLACK + budgetStall) {
-      const drain = drains.get('main')!;
       const window = ticksBetween(stallFrom, reportAt.at);
-      const timeline = `${window.length} event-loop ticks measured in that window; trigger at ${ms(triggerLow.at)}, main's drain from ${ms(drain.started?.at ?? NaN)} (deadline ${ms(drain.deadline ?? NaN)}, ${drain.aborted === undefined ? 'not reached' : `fired at ${ms(drain.aborted.at)}`}) to ${ms(drain.reported?.at ?? NaN)}, report at ${ms(reportAt.at)}`;
+      const timeline = `${window.length} event-loop ticks measured in that window; trigger at ${ms(triggerLow.at)}, main's drain from ${ms(mainDrain.started?.at ?? NaN)} (deadline ${ms(mainDrain.deadline ?? NaN)}, ${mainDrain.aborted === undefined ? 'not reached' : `fired at ${ms(mainDrain.aborted.at)}`}) to ${ms(mainDrain.reported?.at ?? NaN)}, report at ${ms(reportAt.at)}`;
       fail('budget', `the report came ${(reportAt.at - triggerLow.at).toFixed(1)} ms after the trigger: budget ${spec.readinessDelay > 0 ? `${spec.readinessDelay} + ` : ''}${B} ms + slack ${DRAIN_SLACK} ms + event-loop stalls ${budgetStall.toFixed(1)} ms (${timeline})`);
     }
 
     // ---- Listeners ------------------------------------------------------------------------------------
-    if (listeningAtReport.main) fail('listener', 'the main server was still listening when the run ended');
+    if (mainListeningAtReport) fail('listener', 'the main server was still listening when the run ended');
     const mainClosed = listeners.main.closed;
-    const mainDrainEnd = drains.get('main')?.reported;
+    const mainDrainEnd = mainDrain.reported;
     if (mainClosed !== undefined && !mainClosed.byExit && mainDrainEnd !== undefined && mainClosed.seq > mainDrainEnd.seq) {
       fail('listener', `the main listener closed at ${ms(mainClosed.at)}, after its drain had ended`);
     }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { runtime } from './runtime.js';
+import { onNode, runtime } from './runtime.js';
 
 /** How a fixture process ended, with everything it wrote. */
 export interface Ended {
@@ -56,7 +56,7 @@ export function startFixture(
 ): Fixture {
   const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
   // Node's flags mean something else, or nothing, to another runtime: such a test is Node's alone.
-  if (execArgv.length > 0 && runtime.name !== 'node') throw new Error(`fixture ${name}: Node flags ${execArgv.join(' ')} under ${runtime.name}`);
+  if (execArgv.length > 0 && !onNode) throw new Error(`fixture ${name}: Node flags ${execArgv.join(' ')} under ${runtime.name}`);
   // detached: a process group of its own, so a test can signal the whole group as a terminal's Ctrl-C does.
   const child = spawn(runtime.command, [...runtime.args, ...execArgv, file, ...args], { env: { ...process.env, ...env }, stdio: 'pipe', detached });
   if (detached) groupLeaders.add(child);

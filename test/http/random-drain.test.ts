@@ -8,7 +8,7 @@
  *   LASTCALL_DRAIN_VERBOSE=1           keeps every case's event log, and prints it for the failures shown
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRAIN_SLACK, generateDrainCase, runDrainCase, type DrainResult, type TlsMaterial } from '../helpers/drain-random.js';
 import { integerFromEnv, percentile, runSeeds, summarizeFailures } from '../helpers/seeds.js';
 import { makeCert, type TestCert } from '../helpers/tls.js';
@@ -36,11 +36,6 @@ beforeAll(() => {
   material = { key: readFileSync(cert.keyPath), cert: cert.cert };
 });
 afterAll(() => cert?.remove());
-
-// shutdown() hands its code to process.exitCode, even with exit: false.
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 function failureMessage(result: DrainResult): string {
   return [

@@ -1,8 +1,8 @@
 // Guarantee 16 for child processes: a child is asked with its signal, killed at its deadline or
 // at a forced exit, and reaped before the parent exits; a child running lastcall drains itself.
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { linesStartingWith, startFixture } from '../helpers/fixture.js';
-import { commandOf } from '../helpers/pids.js';
+import { childPidOf } from '../helpers/pids.js';
 
 function errnoOf(fn: () => void): string | undefined {
   try {
@@ -11,20 +11,6 @@ function errnoOf(fn: () => void): string | undefined {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code;
   }
-}
-
-/**
- * The child's pid, once the parent has said it; a child still running when the test ends is
- * killed. The test's own onTestFinished: in concurrent tests the global one may attach to another.
- */
-async function childPidOf(parent: ReturnType<typeof startFixture>, { onTestFinished }: TestContext): Promise<number> {
-  await parent.waitFor('child-pid:');
-  const pid = Number(linesStartingWith(parent.stdout(), 'child-pid:')[0]);
-  onTestFinished(() => {
-    // Only if that pid is still our fixture's child, not a process that reused the number.
-    if (commandOf(pid).includes('child-process.mjs')) process.kill(pid, 'SIGKILL');
-  });
-  return pid;
 }
 
 describe.concurrent('addChild', () => {

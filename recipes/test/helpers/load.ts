@@ -32,9 +32,10 @@ export interface LoadResult {
   /**
    * Requests reset on a reused keep-alive socket that the server never read: sent as the drain
    * closed that socket after it had been idle for 100 ms (guarantee 11's one window). A load
-   * balancer retries them; a slow client on a loaded machine meets them.
+   * balancer retries them; a slow client on a loaded machine meets them. Each is how long its
+   * socket had been idle when it was sent, in ms.
    */
-  readonly unreadResets: string[];
+  readonly unreadResets: number[];
   readonly bodies: string[];
 }
 
@@ -55,7 +56,7 @@ export function keepAliveLoad(
   let stopped = false;
   const answered: { id: string; sentAt: number; at: number; body: string }[] = [];
   const failures: string[] = [];
-  const resets: { id: string; what: string }[] = [];
+  const resets: { id: string; what: string; idleMs: number }[] = [];
   const waiters = new Set<() => void>();
   const client = async (c: number): Promise<void> => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -74,9 +75,10 @@ export function keepAliveLoad(
           if (answer.connection === 'close') break;
         } catch (error) {
           const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
-          const reused = reusedSocket ? ` (reused socket, sent ${Math.round(sentAt - lastAnswerAt)} ms after its previous answer)` : '';
+          const idleMs = Math.round(sentAt - lastAnswerAt);
+          const reused = reusedSocket ? ` (reused socket, sent ${idleMs} ms after its previous answer)` : '';
           const what = `client ${c} request ${i}: ${code ?? String(error)}${reused}`;
-          if (code === 'ECONNRESET' && reusedSocket) resets.push({ id, what });
+          if (code === 'ECONNRESET' && reusedSocket) resets.push({ id, what, idleMs });
           else failures.push(what);
           break;
         }
@@ -105,7 +107,7 @@ export function keepAliveLoad(
         inFlightAtSignal: answered.filter((each) => each.sentAt < signalAt && each.at > signalAt).length,
         // An answered request the preload did not report would make every unread reset suspect.
         failures: [...failures, ...answered.filter((each) => !seen.has(each.id)).map((each) => `${each.id}: answered, yet not reported as read`), ...resets.filter((each) => seen.has(each.id)).map((each) => `${each.what}, after the server had read it`)],
-        unreadResets: resets.filter((each) => !seen.has(each.id)).map((each) => each.what),
+        unreadResets: resets.filter((each) => !seen.has(each.id)).map((each) => each.idleMs),
         bodies: answered.map((each) => each.body),
       };
     },

@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { recordCounts } from './counts.js';
 import { readyOn } from './http-recipe.js';
 import { send } from './load.js';
 import { freePort, startService } from './service.js';
@@ -16,7 +17,7 @@ const numbers = (output: string, pattern: RegExp): number[] =>
  * finished, and checks that no job was lost: each one finished or was handed back, once, and none
  * was handed back before the drain's deadline. Returns what a user would count.
  */
-export async function poolUnderLoad(name: string, jobs: number, ms: number) {
+async function poolUnderLoad(name: string, jobs: number, ms: number) {
   const port = await freePort();
   const service = startService(name, { PORT: String(port), HOST: '127.0.0.1' });
   await readyOn(port, service);
@@ -43,4 +44,25 @@ export async function poolUnderLoad(name: string, jobs: number, ms: number) {
   // Within the default budget of 8 s, with a little room for a loaded machine's exit.
   expect(elapsed).toBeLessThan(8_500);
   return { ended, finished, handedBack, finishedAfterSignal: finished.length - finishedBefore.length, elapsed };
+}
+
+/** The tests of pool recipe `name`: a backlog that fits the budget, and one past it. */
+export function describePoolRecipe(name: string): void {
+  describe.concurrent(name, () => {
+    it('a backlog that fits the budget: queued jobs all finish, the pool closes, exit 0', async () => {
+      const { ended, finished, handedBack, finishedAfterSignal, elapsed } = await poolUnderLoad(name, 16, 400);
+      expect(handedBack).toEqual([]);
+      expect(ended.output).toMatch(/lastcall: shutdown clean in \d+ ms: exit code 0/);
+      expect(ended.code).toBe(0);
+      recordCounts(name, `16 jobs of 400 ms: ${finished.length} finished (${finishedAfterSignal} after SIGTERM), ${handedBack.length} handed back, pool closed, exit 0 in ${elapsed} ms`);
+    });
+
+    it('a backlog past the budget: jobs go on running until the deadline, the rest are handed back through onAbandon at the deadline, the pool closes in budget, exit 1', async () => {
+      const { ended, finished, handedBack, finishedAfterSignal, elapsed } = await poolUnderLoad(name, 60, 400);
+      expect(handedBack.length).toBeGreaterThan(0);
+      expect(ended.output).toMatch(/lastcall: shutdown failed in \d+ ms: exit code 1/);
+      expect(ended.code).toBe(1);
+      recordCounts(name, `60 jobs of 400 ms: ${finished.length} finished (${finishedAfterSignal} after SIGTERM), ${handedBack.length} handed back at the drain deadline, pool closed, exit 1 in ${elapsed} ms`);
+    });
+  });
 }

@@ -4,15 +4,15 @@
 //   node bench/runtimes.mjs node=$(which node) bun=/path/to/bun deno=/path/to/deno [rounds=5]
 // Every fixture is a real process getting real signals on 127.0.0.1; every wait is bounded.
 // Prints one Markdown row per runtime. Build first (npm run build).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { sleep } from './lib/child.mjs';
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.split('=')));
 const rounds = Number(args.rounds ?? 5);
 delete args.rounds;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function start(runtime, bin, name, argv = [], env = {}) {
   const command = runtime === 'deno' ? [bin, 'run', '-A'] : [bin];
@@ -107,7 +107,8 @@ async function load(runtime, bin) {
     const accepted = server.stdout.split('\n').filter((line) => line.startsWith('got:')).map((line) => line.slice(4));
     totals.accepted += accepted.length;
     totals.lost += accepted.filter((id) => !answered.has(id)).length;
-    for (const [id, kind] of failed) if (!accepted.includes(id)) totals[kind]++;
+    const acceptedIds = new Set(accepted);
+    for (const [id, kind] of failed) if (!acceptedIds.has(id)) totals[kind]++;
     if (code !== 0) totals.nonZero++;
   }
   const { accepted, lost, reusedReset, newReset, refused, other, nonZero } = totals;
@@ -156,12 +157,7 @@ const scenarios = { idle, inflight, load, log, secondSigint, uncaught, hung };
 console.log(`| runtime | ${Object.keys(scenarios).join(' | ')} |`);
 console.log(`| --- | ${Object.keys(scenarios).map(() => '---').join(' | ')} |`);
 for (const [runtime, bin] of Object.entries(args)) {
-  const version = await new Promise((resolve) => {
-    const child = spawn(bin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('close', () => resolve(out.split('\n')[0].trim()));
-  });
+  const version = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
   const cells = [];
   for (const scenario of Object.values(scenarios)) {
     try {

@@ -18,7 +18,7 @@ const STEADY_BATCH = 1_000;
 const warnings = [];
 process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 
-const quiet = () => new ShutdownCoordinator({ signals: [], handleErrors: false, exit: false, logger: false });
+const quiet = (options) => new ShutdownCoordinator({ signals: [], handleErrors: false, exit: false, logger: false, ...options });
 const macrotask = () => new Promise((resolve) => setImmediate(resolve));
 const noop = () => {};
 const stats = (samples) => {
@@ -153,7 +153,7 @@ for (const [name, make] of Object.entries(variants)) {
     return { onAbandon, perTaskUs };
   };
   const byLastcall = async (kind) => {
-    const coordinator = new ShutdownCoordinator({ signals: [], handleErrors: false, exit: false, logger: false, timeout: HAND_BACK_BUDGET });
+    const coordinator = quiet({ timeout: HAND_BACK_BUDGET });
     const { onAbandon, perTaskUs } = clock();
     for (let i = 0; i < HAND_BACK_N; i++) {
       if (kind === 'run') void coordinator.run(() => never, { name: 'job', onAbandon });

@@ -31,7 +31,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** performance.now() when `emitter` first emits `event`. */
 /**
  * What a drain cut at its deadline shows: exit 1 with a failed report, the server's connection
  * destroyed, not finished. close-http ends before the drain's and the exit's reserves (1000 - 100
@@ -48,6 +47,7 @@ function expectCutAtDeadline(ended: { code: number | null; stdout: string; at: n
   expect(ended.at - cut.sent).toBeLessThan(cut.budget + 400);
 }
 
+/** performance.now() when `emitter` first emits `event`. */
 function timeOf(emitter: NodeJS.EventEmitter, event: string): Promise<number> {
   return new Promise((resolve) => emitter.once(event, () => resolve(performance.now())));
 }

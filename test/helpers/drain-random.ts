@@ -728,8 +728,8 @@ async function runMonitored(spec: DrainCase, material: TlsMaterial, options: { v
     });
   });
   listeners.main.port = (main.address() as { port: number }).port;
-  // Picked while main listens, so never main's port (a late listen() on it would fail, and its
-  // clients would reach main instead).
+  // Below the ephemeral range (helpers/net.ts), so neither this case's main nor another case's
+  // listen(0) can take it while it stays closed: its clients would reach that server instead.
   if (late !== undefined) listeners.late.port = await freePort();
 
   // ---- Clients -------------------------------------------------------------------------------
